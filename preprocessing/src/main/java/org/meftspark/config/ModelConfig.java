@@ -1,0 +1,32 @@
+package org.meftspark.config;
+
+import java.util.List;
+
+/**
+ * The frozen base model and its tokenizer.
+ *
+ * @param path                  Hugging Face model folder (config.json + safetensors), or
+ *                              {@code embedded:tiny-llama} for the seeded tiny model of the quickstart
+ * @param tokenizer             {@code byte} for the built-in byte-level tokenizer, or a tokenizer.json path
+ * @param dtype                 dtype of the frozen weights on the compute device
+ * @param gradientCheckpointing recompute each layer's activations in backward (less device memory, more compute)
+ */
+public record ModelConfig(String path, String tokenizer, Dtype dtype, boolean gradientCheckpointing) {
+
+    /** Floating-point formats the frozen base can be held in. */
+    public enum Dtype { FLOAT32, BFLOAT16, FLOAT16, FLOAT64 }
+
+    public static final Key<String> PATH = Key.string("path", "embedded:tiny-llama", ".+",
+            "a model folder or embedded:tiny-llama",
+            "Hugging Face LLaMA/Mistral folder, or embedded:tiny-llama (seeded, no download).");
+    public static final Key<String> TOKENIZER = Key.string("tokenizer", "byte", ".+",
+            "'byte' or a tokenizer.json path", "Built-in byte-level tokenizer, or a Hugging Face tokenizer.json.");
+    public static final Key<Dtype> DTYPE = Key.choice("dtype", Dtype.class, Dtype.FLOAT32,
+            "Dtype of the frozen weights; bfloat16 halves device memory on GPUs.");
+    public static final Key<Boolean> GRADIENT_CHECKPOINTING = Key.bool("gradient_checkpointing", false,
+            "Recompute layer activations in the backward pass to save device memory.");
+
+    public static final Section<ModelConfig> SECTION = new Section<>("model",
+            "The frozen base model and tokenizer.", List.of(PATH, TOKENIZER, DTYPE, GRADIENT_CHECKPOINTING),
+            v -> new ModelConfig(v.get(PATH), v.get(TOKENIZER), v.get(DTYPE), v.get(GRADIENT_CHECKPOINTING)));
+}

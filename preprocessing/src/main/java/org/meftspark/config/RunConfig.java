@@ -1,0 +1,71 @@
+package org.meftspark.config;
+
+import java.util.List;
+
+/**
+ * A complete, validated run configuration: one YAML file with one mapping per
+ * section. Read it with {@link RunConfigLoader}; the key reference is in
+ * docs/configuration.md (generated from the declarations by {@link #reference()}).
+ */
+public record RunConfig(RunSection run, DataConfig data, ModelConfig model, AdapterConfig adapter,
+                        TrainingConfig training, EvaluationConfig evaluation, SparkSection spark) {
+
+    /** Every section, in file order. */
+    public static final List<Section<?>> SECTIONS = List.of(RunSection.SECTION, DataConfig.SECTION,
+            ModelConfig.SECTION, AdapterConfig.SECTION, TrainingConfig.SECTION, EvaluationConfig.SECTION,
+            SparkSection.SECTION);
+
+    /** The configuration with every key at its default. */
+    public static RunConfig defaults() {
+        return new RunConfig(RunSection.SECTION.defaults(), DataConfig.SECTION.defaults(),
+                ModelConfig.SECTION.defaults(), AdapterConfig.SECTION.defaults(), TrainingConfig.SECTION.defaults(),
+                EvaluationConfig.SECTION.defaults(), SparkSection.SECTION.defaults());
+    }
+
+    /** Rules that span sections; each message names the keys involved. */
+    List<String> crossSectionProblems() {
+        if (training.device() == TrainingConfig.Device.GPU && spark.isLocalMode()) {
+            return List.of("training.device: gpu cannot be scheduled with spark.master " + spark.master()
+                    + " (local mode has no GPU scheduling and would hang); use training.device: cpu, or a "
+                    + "standalone, YARN or Kubernetes master whose executors offer GPUs");
+        }
+        return List.of();
+    }
+
+    /** Markdown reference of every section and key: name, default, allowed values, meaning. */
+    public static String reference() {
+        StringBuilder sb = new StringBuilder();
+        for (Section<?> s : SECTIONS) {
+            sb.append("### `").append(s.name()).append("`\n\n").append(s.doc()).append("\n\n");
+            appendKeys(sb, s, "");
+            if (s == DataConfig.SECTION) {
+                sb.append("Each entry of `data.inputs`:\n\n");
+                appendKeys(sb, DataConfig.Input.SECTION, "inputs[].");
+            }
+        }
+        return sb.toString();
+    }
+
+    private static void appendKeys(StringBuilder sb, Section<?> s, String prefix) {
+        sb.append("| key | default | allowed | meaning |\n| --- | --- | --- | --- |\n");
+        for (Key<?> k : s.keys()) {
+            String def = k.required() ? "(required)" : "`" + render(k.defaultValue()) + "`";
+            sb.append("| `").append(prefix).append(k.name()).append("` | ").append(def).append(" | ")
+                    .append(k.allowed().replace("|", "\\|")).append(" | ").append(k.doc()).append(" |\n");
+        }
+        sb.append('\n');
+    }
+
+    private static String render(Object v) {
+        if (v instanceof Enum<?> e) {
+            return e.name().toLowerCase(java.util.Locale.ROOT);
+        }
+        if (v instanceof List<?> l && l.isEmpty()) {
+            return "[]";
+        }
+        if (v instanceof java.util.Map<?, ?> m && m.isEmpty()) {
+            return "{}";
+        }
+        return String.valueOf(v);
+    }
+}

@@ -1,0 +1,66 @@
+package org.meftspark.config;
+
+import java.util.List;
+
+/**
+ * The training loop. Defaults follow meft-method.md section 6 (lr 1e-4, effective
+ * batch 64 = 8 x 8, 4 epochs).
+ *
+ * @param device              compute device; chosen explicitly, never guessed, so a CPU run is never
+ *                            mistaken for a GPU run
+ * @param learningRate        AdamW learning rate
+ * @param weightDecay         decoupled weight decay (section 4)
+ * @param beta1               AdamW first-moment decay
+ * @param beta2               AdamW second-moment decay
+ * @param epsilon             AdamW denominator epsilon
+ * @param optimizerMode       lazy (touched rows only) or dense host AdamW (section 4)
+ * @param microBatchSize      sequences per micro-batch
+ * @param gradientAccumulation micro-batches per optimizer step
+ * @param epochs              passes over the training shards
+ * @param maxSteps            stop after this many optimizer steps; 0 means run all epochs
+ * @param checkpointEvery     optimizer steps between checkpoints; 0 means only at the end
+ * @param maxBadSteps         consecutive NaN/Inf steps tolerated before the run stops
+ */
+public record TrainingConfig(Device device, double learningRate, double weightDecay, double beta1, double beta2,
+                             double epsilon, OptimizerMode optimizerMode, int microBatchSize,
+                             int gradientAccumulation, int epochs, int maxSteps, int checkpointEvery,
+                             int maxBadSteps) {
+
+    /** Where tensors live. */
+    public enum Device { CPU, GPU }
+
+    /** Host AdamW variant (meft-method.md section 4). */
+    public enum OptimizerMode { LAZY, DENSE }
+
+    public static final Key<Device> DEVICE = Key.choice("device", Device.class, Device.CPU,
+            "cpu trains with CPU tensors; gpu needs a cluster with GPU scheduling and the gpu build.");
+    public static final Key<Double> LEARNING_RATE = Key.real("learning_rate", 1e-4, 0.0, true, 1.0,
+            "AdamW learning rate.");
+    public static final Key<Double> WEIGHT_DECAY = Key.real("weight_decay", 0.0, 0.0, false, 1.0,
+            "Decoupled weight decay.");
+    public static final Key<Double> BETA1 = Key.real("beta1", 0.9, 0.0, false, 0.999999, "AdamW beta1.");
+    public static final Key<Double> BETA2 = Key.real("beta2", 0.999, 0.0, false, 0.999999, "AdamW beta2.");
+    public static final Key<Double> EPSILON = Key.real("epsilon", 1e-8, 0.0, true, 1.0, "AdamW epsilon.");
+    public static final Key<OptimizerMode> OPTIMIZER_MODE = Key.choice("optimizer_mode", OptimizerMode.class,
+            OptimizerMode.LAZY, "lazy updates touched rows only (O(|U| d)); dense decays every row (O(N d)).");
+    public static final Key<Integer> MICRO_BATCH_SIZE = Key.integer("micro_batch_size", 8, 1, 65536,
+            "Sequences per micro-batch.");
+    public static final Key<Integer> GRADIENT_ACCUMULATION = Key.integer("gradient_accumulation", 8, 1, 65536,
+            "Micro-batches per optimizer step (effective batch = micro_batch_size x this).");
+    public static final Key<Integer> EPOCHS = Key.integer("epochs", 4, 1, 10000, "Passes over the training shards.");
+    public static final Key<Integer> MAX_STEPS = Key.integer("max_steps", 0, 0, Integer.MAX_VALUE,
+            "Stop after this many optimizer steps; 0 runs all epochs.");
+    public static final Key<Integer> CHECKPOINT_EVERY = Key.integer("checkpoint_every", 100, 0, Integer.MAX_VALUE,
+            "Optimizer steps between checkpoints; 0 checkpoints only at the end.");
+    public static final Key<Integer> MAX_BAD_STEPS = Key.integer("max_bad_steps", 10, 1, 1_000_000,
+            "Consecutive steps with NaN/Inf loss or gradients (skipped) before the run stops.");
+
+    public static final Section<TrainingConfig> SECTION = new Section<>("training",
+            "The training loop and the optimizer.",
+            List.of(DEVICE, LEARNING_RATE, WEIGHT_DECAY, BETA1, BETA2, EPSILON, OPTIMIZER_MODE, MICRO_BATCH_SIZE,
+                    GRADIENT_ACCUMULATION, EPOCHS, MAX_STEPS, CHECKPOINT_EVERY, MAX_BAD_STEPS),
+            v -> new TrainingConfig(v.get(DEVICE), v.get(LEARNING_RATE), v.get(WEIGHT_DECAY), v.get(BETA1),
+                    v.get(BETA2), v.get(EPSILON), v.get(OPTIMIZER_MODE), v.get(MICRO_BATCH_SIZE),
+                    v.get(GRADIENT_ACCUMULATION), v.get(EPOCHS), v.get(MAX_STEPS), v.get(CHECKPOINT_EVERY),
+                    v.get(MAX_BAD_STEPS)));
+}

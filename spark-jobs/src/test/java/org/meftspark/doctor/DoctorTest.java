@@ -1,0 +1,39 @@
+package org.meftspark.doctor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DoctorTest {
+
+    @Test
+    void diskWithoutFreeSpaceFailsWithAdvice() {
+        // procfs reports no usable space: the same verdict as a full disk.
+        Check c = Doctor.disk(Path.of("/proc/meft-work"));
+        assertThat(c.status()).isEqualTo(Check.Status.FAIL);
+        assertThat(c.advice()).contains("--work-dir");
+    }
+
+    @Test
+    void diskOfATempDirectoryIsFine(@TempDir Path dir) {
+        assertThat(Doctor.disk(dir.resolve("not/yet/created")).status()).isIn(Check.Status.OK, Check.Status.WARN);
+    }
+
+    @Test
+    void noGpuIsANoteNotAFailure() {
+        Check c = Doctor.cuda(0);
+        assertThat(c.status()).isEqualTo(Check.Status.NOTE);
+        assertThat(Doctor.exitCode(List.of(Check.ok("a", ""), c, Check.warn("b", "", "x")))).isZero();
+        assertThat(Doctor.exitCode(List.of(c, Check.fail("c", "", "y")))).isEqualTo(1);
+    }
+
+    @Test
+    void tokenizerAndTorchChecksPassInTheTestJvm() {
+        assertThat(Doctor.tokenizer().status()).isEqualTo(Check.Status.OK);
+        assertThat(Doctor.jvmFlags().status()).isEqualTo(Check.Status.OK);
+        assertThat(Doctor.environment().status()).isEqualTo(Check.Status.OK);
+    }
+}

@@ -1,0 +1,46 @@
+package org.meftspark.spark;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the project's launchers (bin/) as a user would, from the project root. */
+public final class Launchers {
+
+    private Launchers() {
+    }
+
+    /**
+     * Runs {@code command} with MEFT_SKIP_BUILD=1 (the build under test is already
+     * compiled), asserts its exit code, and returns stdout's lines.
+     */
+    public static List<String> run(List<String> command, int expectedExit) throws IOException, InterruptedException {
+        Path root = LaunchEnvironment.current().root();
+        Path log = Files.createTempFile("meft-launcher", ".log");
+        Path err = Files.createTempFile("meft-launcher", ".err");
+        try {
+            ProcessBuilder pb = new ProcessBuilder(command).directory(root.toFile())
+                    .redirectOutput(log.toFile()).redirectError(err.toFile());
+            pb.environment().put("MEFT_SKIP_BUILD", "1");
+            pb.environment().put("MEFT_HEAP", "1g");
+            Process p = pb.start();
+            if (!p.waitFor(150, TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                throw new AssertionError(command + " did not finish in 150 s; stderr:\n" + Files.readString(err));
+            }
+            List<String> out = Files.readAllLines(log, StandardCharsets.UTF_8);
+            assertThat(p.exitValue()).as("exit code of %s; stdout:%n%s%nstderr:%n%s", command, String.join("\n", out),
+                    Files.readString(err)).isEqualTo(expectedExit);
+            return out;
+        } finally {
+            Files.deleteIfExists(log);
+            Files.deleteIfExists(err);
+        }
+    }
+}
