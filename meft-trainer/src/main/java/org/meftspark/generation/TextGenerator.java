@@ -28,6 +28,7 @@ public final class TextGenerator {
     }
 
     /** Generated tokens per prompt (prompt, EOS and stop sequence excluded). */
+    @SuppressWarnings("try") // the guards act by existing: no-grad mode and native-memory scope
     public List<long[]> generate(List<long[]> prompts, GenerationConfig cfg) {
         for (long[] p : prompts) {
             if (p.length == 0) {

@@ -160,6 +160,7 @@ public final class Decoder {
      * the bridge receives dL/dy in backward, re-runs the layer with gradients, back-propagates
      * dL/dy through it (accumulating adapter gradients) and hands dL/dx on in place of dL/dy.
      */
+    @SuppressWarnings("try") // the guard acts by existing
     private Tensor recomputedLayer(int l, Tensor h, LayerContext c) {
         Tensor y;
         try (NoGradGuard off = new NoGradGuard()) {
@@ -193,6 +194,7 @@ public final class Decoder {
         }
 
         @Override
+        @SuppressWarnings("try") // the guard acts by existing
         public TensorBase call(TensorBase gradOut) {
             Tensor x = input.detach().set_requires_grad(true);
             Tensor y;

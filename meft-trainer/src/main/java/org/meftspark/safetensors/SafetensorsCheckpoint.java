@@ -73,7 +73,7 @@ public final class SafetensorsCheckpoint implements AutoCloseable {
         Map<String, SafetensorsFile> fileOf = new TreeMap<>();
         List<String> problems = new ArrayList<>();
         try {
-            for (Iterator<Map.Entry<String, JsonNode>> it = weightMap.fields(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = weightMap.properties().iterator(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 if (!e.getValue().isTextual()) {
                     problems.add("'" + e.getKey() + "' maps to a non-string");

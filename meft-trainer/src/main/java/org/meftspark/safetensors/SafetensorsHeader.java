@@ -116,7 +116,7 @@ public final class SafetensorsHeader {
         }
         Map<String, TensorEntry> tensors = new LinkedHashMap<>();
         Map<String, String> metadata = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.properties().iterator(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> f = it.next();
             if (f.getKey().equals("__metadata__")) {
                 parseMetadata(file, f.getValue(), metadata);
@@ -132,7 +132,7 @@ public final class SafetensorsHeader {
         if (!node.isObject()) {
             throw new SafetensorsException(file + ": __metadata__ must be an object of strings");
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> m = it.next();
             if (!m.getValue().isTextual()) {
                 throw new SafetensorsException(file + ": __metadata__ value of '" + m.getKey() + "' is not a string");
