@@ -1,0 +1,306 @@
+package org.meftspark.generation;
+
+import static org.bytedeco.pytorch.global.torch.*;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.meftspark.model.Decoder;
+import org.meftspark.model.KvCache;
+
+/**
+ * Autoregressive decoding with a KV cache: greedy and beam search over a batch of prompts of
+ * different lengths (left padded, so every row's next token sits in the last column). Adapters
+ * take part through the decoder's hooks, as in training. Token choice happens on the host over
+ * float64 log-probabilities, which keeps ties and beam bookkeeping exact and simple.
+ */
+public final class TextGenerator {
+    private final Decoder decoder;
+
+    public TextGenerator(Decoder decoder) {
+        this.decoder = decoder;
+    }
+
+    /** Generated tokens per prompt (prompt, EOS and stop sequence excluded). */
+    @SuppressWarnings("try") // the guards act by existing: no-grad mode and native-memory scope
+    public List<long[]> generate(List<long[]> prompts, GenerationConfig cfg) {
+        for (long[] p : prompts) {
+            if (p.length == 0) {
+                throw new IllegalArgumentException("empty prompt: generation needs at least one token (e.g. BOS)");
+            }
+        }
+        try (NoGradGuard noGrad = new NoGradGuard(); PointerScope scope = new PointerScope()) {
+            return cfg.numBeams() == 1 ? greedy(prompts, cfg) : beam(prompts, cfg);
+        }
+    }
+
+    private Tensor longTensor(long[] flat, long rows, long cols) {
+        return from_blob(new LongPointer(flat), new long[] {rows, cols}, new TensorOptions(ScalarType.Long))
+                .clone().to(decoder.weights().embed.device(), ScalarType.Long);
+    }
+
+    /** Left-pads prompts (each repeated {@code copies} times) and runs the prompt pass. Returns log-probs [rows][V]. */
+    private double[][] prefill(List<long[]> prompts, int copies, GenerationConfig cfg, KvCache cache) {
+        int maxLen = prompts.stream().mapToInt(p -> p.length).max().orElse(0);
+        int rows = prompts.size() * copies;
+        long[] ids = new long[rows * maxLen];
+        long[] valid = new long[rows * maxLen];
+        for (int p = 0; p < prompts.size(); p++) {
+            long[] pr = prompts.get(p);
+            for (int c = 0; c < copies; c++) {
+                int r = p * copies + c, pad = maxLen - pr.length;
+                Arrays.fill(ids, r * maxLen, r * maxLen + pad, cfg.padTokenId());
+                System.arraycopy(pr, 0, ids, r * maxLen + pad, pr.length);
+                Arrays.fill(valid, r * maxLen + pad, (r + 1) * maxLen, 1);
+            }
+        }
+        Tensor logits = decoder.forward(longTensor(ids, rows, maxLen), longTensor(valid, rows, maxLen).to(ScalarType.Bool), cache);
+        return logProbs(logits.select(1, maxLen - 1));
+    }
+
+    private double[][] step(long[] next, KvCache cache) {
+        Tensor logits = decoder.forward(longTensor(next, next.length, 1), null, cache);
+        return logProbs(logits.select(1, 0));
+    }
+
+    /** last-position logits [rows, V] to float64 log-probabilities on the host. */
+    private static double[][] logProbs(Tensor logits) {
+        Tensor lp = logits.to(ScalarType.Double).log_softmax(-1).contiguous().cpu();
+        int rows = (int) lp.size(0), v = (int) lp.size(1);
+        double[] flat = new double[rows * v];
+        new DoublePointer(lp.data_ptr()).capacity(flat.length).get(flat);
+        double[][] out = new double[rows][];
+        for (int r = 0; r < rows; r++) {
+            out[r] = Arrays.copyOfRange(flat, r * v, (r + 1) * v);
+        }
+        return out;
+    }
+
+    private static int argmax(double[] x) {
+        int best = 0;
+        for (int i = 1; i < x.length; i++) {
+            if (x[i] > x[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private List<long[]> greedy(List<long[]> prompts, GenerationConfig cfg) {
+        int b = prompts.size();
+        long[][] out = new long[b][cfg.maxNewTokens()];
+        int[] len = new int[b];
+        boolean[] done = new boolean[b];
+        if (cfg.maxNewTokens() == 0) {
+            return trimmed(out, len);
+        }
+        KvCache cache = new KvCache(decoder.config().numHiddenLayers());
+        double[][] lp = prefill(prompts, 1, cfg, cache);
+        for (int t = 0; ; t++) {
+            long[] next = new long[b];
+            boolean all = true;
+            for (int r = 0; r < b; r++) {
+                if (done[r]) {
+                    next[r] = cfg.padTokenId();
+                    continue;
+                }
+                int tok = argmax(lp[r]);
+                next[r] = tok;
+                if (cfg.eosTokenIds().contains(tok)) {
+                    done[r] = true;
+                } else {
+                    out[r][len[r]++] = tok;
+                    int stop = cfg.stopSuffix(out[r], len[r]);
+                    if (stop > 0) {
+                        len[r] -= stop;
+                        done[r] = true;
+                    } else if (len[r] == cfg.maxNewTokens()) {
+                        done[r] = true;
+                    }
+                }
+                all &= done[r];
+            }
+            if (all) {
+                return trimmed(out, len);
+            }
+            lp = step(next, cache);
+        }
+    }
+
+    private static List<long[]> trimmed(long[][] out, int[] len) {
+        List<long[]> res = new ArrayList<>();
+        for (int r = 0; r < out.length; r++) {
+            res.add(Arrays.copyOf(out[r], len[r]));
+        }
+        return res;
+    }
+
+    /** A finished beam hypothesis. */
+    private record Hypothesis(long[] tokens, double score) {
+    }
+
+    /**
+     * Beam search as Hugging Face's BeamSearchScorer: each step the 2K best (beam, token)
+     * continuations per prompt are scanned in order; EOS or a stop sequence finishes a hypothesis
+     * (scored sum log p / length^penalty), the first K others continue. A prompt is done when it
+     * has K finished hypotheses and no running beam can beat the worst of them.
+     */
+    private List<long[]> beam(List<long[]> prompts, GenerationConfig cfg) {
+        int b = prompts.size(), k = cfg.numBeams();
+        int maxNew = cfg.maxNewTokens();
+        List<List<Hypothesis>> finished = new ArrayList<>();
+        for (int p = 0; p < b; p++) {
+            finished.add(new ArrayList<>());
+        }
+        if (maxNew == 0) {
+            List<long[]> empty = new ArrayList<>();
+            prompts.forEach(p -> empty.add(new long[0]));
+            return empty;
+        }
+        KvCache cache = new KvCache(decoder.config().numHiddenLayers());
+        double[][] lp = prefill(prompts, k, cfg, cache);
+        long[][] seq = new long[b * k][0];
+        double[] score = new double[b * k];
+        for (int r = 0; r < b * k; r++) {
+            // Only the first copy of each prompt is live at the start, so the K beams differ.
+            score[r] = r % k == 0 ? 0 : Double.NEGATIVE_INFINITY;
+        }
+        boolean[] done = new boolean[b];
+        for (int t = 1; ; t++) {
+            long[] next = new long[b * k];
+            long[] srcRow = new long[b * k];
+            long[][] newSeq = new long[b * k][];
+            double[] newScore = new double[b * k];
+            for (int p = 0; p < b; p++) {
+                if (done[p]) {
+                    for (int j = 0; j < k; j++) {
+                        int r = p * k + j;
+                        srcRow[r] = r;
+                        next[r] = cfg.padTokenId();
+                        newSeq[r] = seq[r];
+                        newScore[r] = Double.NEGATIVE_INFINITY;
+                    }
+                    continue;
+                }
+                int[][] cand = topCandidates(lp, score, p * k, k, 2 * k);
+                int filled = 0;
+                for (int[] c : cand) {
+                    int r = c[0], tok = c[1];
+                    double s = score[r] + lp[r][tok];
+                    if (s == Double.NEGATIVE_INFINITY) {
+                        continue;
+                    }
+                    long[] extended = Arrays.copyOf(seq[r], seq[r].length + 1);
+                    extended[seq[r].length] = tok;
+                    int stop = cfg.eosTokenIds().contains(tok) ? 1 : cfg.stopSuffix(extended, extended.length);
+                    if (stop > 0) {
+                        // HF adds EOS hypotheses only if they rank among the top K candidates.
+                        if (countBetter(cand, c) < k) {
+                            addHypothesis(finished.get(p), k, Arrays.copyOf(extended, extended.length - stop),
+                                    s / Math.pow(t, cfg.lengthPenalty()));
+                        }
+                        continue;
+                    }
+                    if (filled < k) {
+                        int row = p * k + filled++;
+                        srcRow[row] = r;
+                        next[row] = tok;
+                        newSeq[row] = extended;
+                        newScore[row] = s;
+                    }
+                }
+                for (; filled < k; filled++) {
+                    int row = p * k + filled;
+                    srcRow[row] = p * k;
+                    next[row] = cfg.padTokenId();
+                    newSeq[row] = seq[p * k];
+                    newScore[row] = Double.NEGATIVE_INFINITY;
+                }
+                double bestRunning = newScore[p * k];
+                List<Hypothesis> fin = finished.get(p);
+                if (t == maxNew) {
+                    for (int j = 0; j < k; j++) {
+                        if (newScore[p * k + j] > Double.NEGATIVE_INFINITY) {
+                            addHypothesis(fin, k, newSeq[p * k + j], newScore[p * k + j] / Math.pow(t, cfg.lengthPenalty()));
+                        }
+                    }
+                    done[p] = true;
+                } else if (bestRunning == Double.NEGATIVE_INFINITY
+                        || (fin.size() == k && worst(fin) >= bestRunning / Math.pow(t, cfg.lengthPenalty()))) {
+                    done[p] = true;
+                }
+            }
+            seq = newSeq;
+            score = newScore;
+            boolean all = true;
+            for (boolean d : done) {
+                all &= d;
+            }
+            if (all) {
+                break;
+            }
+            cache.selectRows(longTensor(srcRow, srcRow.length, 1).view(-1));
+            lp = step(next, cache);
+        }
+        List<long[]> res = new ArrayList<>();
+        for (List<Hypothesis> fin : finished) {
+            res.add(fin.stream().max((x, y) -> Double.compare(x.score(), y.score())).map(Hypothesis::tokens).orElse(new long[0]));
+        }
+        return res;
+    }
+
+    private static int countBetter(int[][] cand, int[] c) {
+        int n = 0;
+        for (int[] x : cand) {
+            if (x == c) {
+                break;
+            }
+            n++;
+        }
+        return n;
+    }
+
+    private static void addHypothesis(List<Hypothesis> fin, int k, long[] tokens, double score) {
+        fin.add(new Hypothesis(tokens, score));
+        if (fin.size() > k) {
+            fin.remove(fin.stream().min((x, y) -> Double.compare(x.score(), y.score())).orElseThrow());
+        }
+    }
+
+    private static double worst(List<Hypothesis> fin) {
+        return fin.stream().mapToDouble(Hypothesis::score).min().orElse(Double.NEGATIVE_INFINITY);
+    }
+
+    /** The n best (row, token) pairs by score[row] + lp[row][token] over rows [first, first+k), best first. */
+    private static int[][] topCandidates(double[][] lp, double[] score, int first, int k, int n) {
+        int v = lp[first].length;
+        int[][] best = new int[Math.min(n, k * v)][];
+        double[] bestScore = new double[best.length];
+        int size = 0;
+        for (int r = first; r < first + k; r++) {
+            if (score[r] == Double.NEGATIVE_INFINITY) {
+                continue;
+            }
+            for (int tok = 0; tok < v; tok++) {
+                double s = score[r] + lp[r][tok];
+                if (size < best.length || s > bestScore[size - 1]) {
+                    int i = size < best.length ? size++ : size - 1;
+                    while (i > 0 && bestScore[i - 1] < s) {
+                        best[i] = best[i - 1];
+                        bestScore[i] = bestScore[i - 1];
+                        i--;
+                    }
+                    best[i] = new int[] {r, tok};
+                    bestScore[i] = s;
+                }
+            }
+        }
+        return Arrays.copyOf(best, size);
+    }
+}

@@ -1,0 +1,118 @@
+package org.meftspark.generation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.OptionalInt;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.DeviceType;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.junit.jupiter.api.Test;
+import org.meftspark.model.Decoder;
+import org.meftspark.model.DecoderWeights;
+import org.meftspark.model.ModelConfig;
+
+class TextGeneratorTest {
+    // Mistral with a window of 3 so generation runs past the window.
+    private static final ModelConfig CFG = new ModelConfig(ModelConfig.MISTRAL, 30, 16, 24, 2, 4, 2, 4, 1e-5, 1000.0, 64,
+            true, OptionalInt.of(3), 1, List.of(2), "float64");
+    private static final Decoder DEC = new Decoder(CFG,
+            DecoderWeights.random(CFG, 17, 0.6, 0.2, new Device(DeviceType.CPU), ScalarType.Double));
+    private static final List<long[]> PROMPTS = List.of(new long[] {1, 5, 9}, new long[] {1, 22}, new long[] {1, 3, 4, 7, 11});
+
+    /** Greedy by full forward passes without a cache: the slow, obviously correct version. */
+    private static long[] naiveGreedy(long[] prompt, int maxNew) {
+        List<Long> seq = new ArrayList<>();
+        for (long t : prompt) {
+            seq.add(t);
+        }
+        List<Long> out = new ArrayList<>();
+        for (int i = 0; i < maxNew; i++) {
+            long[] ids = seq.stream().mapToLong(Long::longValue).toArray();
+            Tensor x = torch.from_blob(new LongPointer(ids), new long[] {1, ids.length}, new TensorOptions(ScalarType.Long)).clone();
+            long tok = DEC.forward(x).select(1, ids.length - 1).argmax().item_long();
+            if (CFG.eosTokenIds().contains((int) tok)) {
+                break;
+            }
+            out.add(tok);
+            seq.add(tok);
+        }
+        return out.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    @Test
+    void batchedLeftPaddedGreedyWithKvCacheEqualsFullForwardGreedyPerPrompt() {
+        List<long[]> got = new TextGenerator(DEC).generate(PROMPTS, GenerationConfig.greedy(8, CFG.eosTokenIds()));
+        for (int p = 0; p < PROMPTS.size(); p++) {
+            assertThat(got.get(p)).as("prompt %d", p).isEqualTo(naiveGreedy(PROMPTS.get(p), 8));
+        }
+        assertThat(got.stream().mapToInt(a -> a.length).sum()).isGreaterThan(0);
+    }
+
+    @Test
+    void beamOneEqualsGreedy() {
+        TextGenerator g = new TextGenerator(DEC);
+        GenerationConfig greedy = GenerationConfig.greedy(8, CFG.eosTokenIds());
+        List<long[]> a = g.generate(PROMPTS, greedy);
+        List<long[]> b = g.generate(PROMPTS, greedy.withBeams(1));
+        for (int p = 0; p < PROMPTS.size(); p++) {
+            assertThat(b.get(p)).isEqualTo(a.get(p));
+        }
+    }
+
+    @Test
+    void beamSearchIsBatchInvariantAndScoresAtLeastAsWellAsGreedy() {
+        TextGenerator g = new TextGenerator(DEC);
+        GenerationConfig beam4 = GenerationConfig.greedy(6, List.of()).withBeams(4);
+        List<long[]> batched = g.generate(PROMPTS, beam4);
+        for (int p = 0; p < PROMPTS.size(); p++) {
+            long[] alone = g.generate(List.of(PROMPTS.get(p)), beam4).get(0);
+            assertThat(batched.get(p)).as("prompt %d", p).isEqualTo(alone);
+            assertThat(batched.get(p)).hasSize(6); // no EOS: runs to max_new_tokens
+            long[] greedy = g.generate(List.of(PROMPTS.get(p)), GenerationConfig.greedy(6, List.of())).get(0);
+            assertThat(logProb(PROMPTS.get(p), batched.get(p))).isGreaterThanOrEqualTo(logProb(PROMPTS.get(p), greedy) - 1e-9);
+        }
+    }
+
+    private static double logProb(long[] prompt, long[] gen) {
+        long[] ids = Arrays.copyOf(prompt, prompt.length + gen.length);
+        System.arraycopy(gen, 0, ids, prompt.length, gen.length);
+        Tensor x = torch.from_blob(new LongPointer(ids), new long[] {1, ids.length}, new TensorOptions(ScalarType.Long)).clone();
+        Tensor lp = DEC.forward(x).log_softmax(-1);
+        double s = 0;
+        for (int i = 0; i < gen.length; i++) {
+            s += lp.get(0).get(prompt.length - 1 + i).get(gen[i]).item_double();
+        }
+        return s;
+    }
+
+    @Test
+    void stopsOnEosAndOnStopSequencesWhichAreNotReturned() {
+        TextGenerator g = new TextGenerator(DEC);
+        long[] free = g.generate(List.of(PROMPTS.get(0)), GenerationConfig.greedy(8, List.of())).get(0);
+        assertThat(free).hasSize(8);
+        GenerationConfig withStop = GenerationConfig.greedy(8, List.of()).withStopSequences(List.of(new long[] {free[2], free[3]}));
+        long[] stopped = g.generate(List.of(PROMPTS.get(0)), withStop).get(0);
+        // The stop pair may occur earlier than at index 2; the output is whatever precedes its first occurrence.
+        int first = 0;
+        while (!(free[first] == free[2] && free[first + 1] == free[3])) {
+            first++;
+        }
+        assertThat(stopped).isEqualTo(Arrays.copyOf(free, first));
+        long[] eosAtThird = g.generate(List.of(PROMPTS.get(0)), GenerationConfig.greedy(8, List.of((int) free[2]))).get(0);
+        int firstEos = 0;
+        while (free[firstEos] != free[2]) {
+            firstEos++;
+        }
+        assertThat(eosAtThird).isEqualTo(Arrays.copyOf(free, firstEos));
+        for (int beams : new int[] {1, 3}) {
+            assertThat(g.generate(List.of(PROMPTS.get(0)), GenerationConfig.greedy(0, List.of()).withBeams(beams)).get(0)).isEmpty();
+        }
+    }
+}
