@@ -7,24 +7,24 @@ import java.util.List;
  * section. Read it with {@link RunConfigLoader}; the key reference is in
  * docs/configuration.md (generated from the declarations by {@link #reference()}).
  */
-public record RunConfig(RunSection run, DataConfig data, ModelConfig model, AdapterConfig adapter,
-                        TrainingConfig training, EvaluationConfig evaluation, SparkSection spark) {
+public record RunConfig(RunSection run, DataSection data, ModelSection model, AdapterSection adapter,
+                        TrainingSection training, EvaluationSection evaluation, SparkSection spark) {
 
     /** Every section, in file order. */
-    public static final List<Section<?>> SECTIONS = List.of(RunSection.SECTION, DataConfig.SECTION,
-            ModelConfig.SECTION, AdapterConfig.SECTION, TrainingConfig.SECTION, EvaluationConfig.SECTION,
+    public static final List<Section<?>> SECTIONS = List.of(RunSection.SECTION, DataSection.SECTION,
+            ModelSection.SECTION, AdapterSection.SECTION, TrainingSection.SECTION, EvaluationSection.SECTION,
             SparkSection.SECTION);
 
     /** The configuration with every key at its default. */
     public static RunConfig defaults() {
-        return new RunConfig(RunSection.SECTION.defaults(), DataConfig.SECTION.defaults(),
-                ModelConfig.SECTION.defaults(), AdapterConfig.SECTION.defaults(), TrainingConfig.SECTION.defaults(),
-                EvaluationConfig.SECTION.defaults(), SparkSection.SECTION.defaults());
+        return new RunConfig(RunSection.SECTION.defaults(), DataSection.SECTION.defaults(),
+                ModelSection.SECTION.defaults(), AdapterSection.SECTION.defaults(), TrainingSection.SECTION.defaults(),
+                EvaluationSection.SECTION.defaults(), SparkSection.SECTION.defaults());
     }
 
     /** Rules that span sections; each message names the keys involved. */
     List<String> crossSectionProblems() {
-        if (training.device() == TrainingConfig.Device.GPU && spark.isLocalMode()) {
+        if (training.device() == TrainingSection.Device.GPU && spark.isLocalMode()) {
             return List.of("training.device: gpu cannot be scheduled with spark.master " + spark.master()
                     + " (local mode has no GPU scheduling and would hang); use training.device: cpu, or a "
                     + "standalone, YARN or Kubernetes master whose executors offer GPUs");
@@ -38,9 +38,9 @@ public record RunConfig(RunSection run, DataConfig data, ModelConfig model, Adap
         for (Section<?> s : SECTIONS) {
             sb.append("### `").append(s.name()).append("`\n\n").append(s.doc()).append("\n\n");
             appendKeys(sb, s, "");
-            if (s == DataConfig.SECTION) {
+            if (s == DataSection.SECTION) {
                 sb.append("Each entry of `data.inputs`:\n\n");
-                appendKeys(sb, DataConfig.Input.SECTION, "inputs[].");
+                appendKeys(sb, DataSection.Input.SECTION, "inputs[].");
             }
         }
         return sb.toString();

@@ -98,8 +98,8 @@ public final class RunConfigLoader {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems.messages());
         }
-        RunConfig config = new RunConfig((RunSection) parts[0], (DataConfig) parts[1], (ModelConfig) parts[2],
-                (AdapterConfig) parts[3], (TrainingConfig) parts[4], (EvaluationConfig) parts[5],
+        RunConfig config = new RunConfig((RunSection) parts[0], (DataSection) parts[1], (ModelSection) parts[2],
+                (AdapterSection) parts[3], (TrainingSection) parts[4], (EvaluationSection) parts[5],
                 (SparkSection) parts[6]);
         List<String> cross = config.crossSectionProblems();
         if (!cross.isEmpty()) {

@@ -63,18 +63,18 @@ class RunConfigLoaderTest {
         assertThat(c.run().name()).isEqualTo("nq-meft");
         assertThat(c.run().seed()).isEqualTo(7);
         assertThat(c.data().inputs()).containsExactly(
-                new DataConfig.Input("nq_open", "../shared/datasets/nq_open/NQ-open.dev.jsonl",
-                        DataConfig.Format.AUTO, "test"),
-                new DataConfig.Input("gsm8k", "/data/gsm8k", DataConfig.Format.PUBLISHED, ""));
+                new DataSection.Input("nq_open", "../shared/datasets/nq_open/NQ-open.dev.jsonl",
+                        DataSection.Format.AUTO, "test"),
+                new DataSection.Input("gsm8k", "/data/gsm8k", DataSection.Format.PUBLISHED, ""));
         assertThat(c.data().maxLength()).isEqualTo(512);
-        assertThat(c.data().truncationSide()).isEqualTo(DataConfig.TruncationSide.RIGHT);
-        assertThat(c.data().shardRows()).isEqualTo(DataConfig.SHARD_ROWS.defaultValue());
-        assertThat(c.model().dtype()).isEqualTo(ModelConfig.Dtype.BFLOAT16);
-        assertThat(c.adapter().method()).isEqualTo(AdapterConfig.Method.LORA);
+        assertThat(c.data().truncationSide()).isEqualTo(DataSection.TruncationSide.RIGHT);
+        assertThat(c.data().shardRows()).isEqualTo(DataSection.SHARD_ROWS.defaultValue());
+        assertThat(c.model().dtype()).isEqualTo(ModelSection.Dtype.BFLOAT16);
+        assertThat(c.adapter().method()).isEqualTo(AdapterSection.Method.LORA);
         assertThat(c.adapter().loraTargets()).containsExactly("q_proj", "k_proj", "v_proj");
         assertThat(c.training().learningRate()).isEqualTo(3e-4);
         assertThat(c.training().microBatchSize()).isEqualTo(8);
-        assertThat(c.evaluation().decoding()).isEqualTo(EvaluationConfig.Decoding.GREEDY);
+        assertThat(c.evaluation().decoding()).isEqualTo(EvaluationSection.Decoding.GREEDY);
         assertThat(c.spark().conf()).containsEntry("spark.executor.memory", "8g");
     }
 
@@ -134,7 +134,7 @@ class RunConfigLoaderTest {
         assertThat(failure("training:\n  device: gpu\n").problems()).singleElement().asString()
                 .contains("training.device: gpu cannot be scheduled with spark.master local[*]");
         assertThat(parse("training:\n  device: gpu\nspark:\n  master: spark://127.0.0.1:7077\n")
-                .training().device()).isEqualTo(TrainingConfig.Device.GPU);
+                .training().device()).isEqualTo(TrainingSection.Device.GPU);
     }
 
     @Test
@@ -176,8 +176,8 @@ class RunConfigLoaderTest {
         RunConfig c = parse("training:\n  epochs: 2\n", "training.epochs=3", "adapter.method=parallel_adapter",
                 "data.inputs=[{dataset: gsm8k, path: g.jsonl}]");
         assertThat(c.training().epochs()).isEqualTo(3);
-        assertThat(c.adapter().method()).isEqualTo(AdapterConfig.Method.PARALLEL_ADAPTER);
-        assertThat(c.data().inputs()).extracting(DataConfig.Input::dataset).containsExactly("gsm8k");
+        assertThat(c.adapter().method()).isEqualTo(AdapterSection.Method.PARALLEL_ADAPTER);
+        assertThat(c.data().inputs()).extracting(DataSection.Input::dataset).containsExactly("gsm8k");
         assertThat(failure("", "training.epochs=0").problems()).singleElement().asString()
                 .startsWith("--set training.epochs=0:1:1: training.epochs: expected an integer in [1, 10000]");
         assertThat(failure("", "epochs=3").problems()).singleElement().asString().contains("expected section.key=value");

@@ -19,7 +19,7 @@ import java.util.List;
  * @param loraDropout   dropout on the LoRA input
  * @param loraTargets   projections LoRA adapts
  */
-public record AdapterConfig(Method method, int neurons, int topK, Routing routing, int nProbe,
+public record AdapterSection(Method method, int neurons, int topK, Routing routing, int nProbe,
                             double expertFactor, int unionCap, boolean freezeKeys, int loraRank,
                             double loraAlpha, double loraDropout, List<String> loraTargets) {
 
@@ -54,15 +54,15 @@ public record AdapterConfig(Method method, int neurons, int topK, Routing routin
             "q_proj|k_proj|v_proj|o_proj|gate_proj|up_proj|down_proj", "projection names (q_proj ... down_proj)",
             "Projections LoRA adapts.");
 
-    public static final Section<AdapterConfig> SECTION = new Section<>("adapter",
+    public static final Section<AdapterSection> SECTION = new Section<>("adapter",
             "The adaptation method (MEFT or a baseline) and its hyperparameters.",
             List.of(METHOD, NEURONS, TOP_K, ROUTING, N_PROBE, EXPERT_FACTOR, UNION_CAP, FREEZE_KEYS,
                     LORA_RANK, LORA_ALPHA, LORA_DROPOUT, LORA_TARGETS),
-            v -> new AdapterConfig(v.get(METHOD), v.get(NEURONS), v.get(TOP_K), v.get(ROUTING), v.get(N_PROBE),
+            v -> new AdapterSection(v.get(METHOD), v.get(NEURONS), v.get(TOP_K), v.get(ROUTING), v.get(N_PROBE),
                     v.get(EXPERT_FACTOR), v.get(UNION_CAP), v.get(FREEZE_KEYS), v.get(LORA_RANK),
                     v.get(LORA_ALPHA), v.get(LORA_DROPOUT), v.get(LORA_TARGETS)));
 
-    public AdapterConfig {
+    public AdapterSection {
         if (method == Method.MEFT) {
             if (topK > neurons) {
                 throw new IllegalArgumentException("top_k (" + topK + ") must not exceed neurons (" + neurons + ")");

@@ -14,7 +14,7 @@ import java.util.List;
  *                       when the source gives no split
  * @param shardRows      maximum rows per record batch in a shard
  */
-public record DataConfig(List<Input> inputs, String shards, String templates, int maxLength,
+public record DataSection(List<Input> inputs, String shards, String templates, int maxLength,
                          TruncationSide truncationSide, double devFraction, int shardRows) {
 
     /** Which side of the prompt loses tokens first (the target is never cut). */
@@ -72,9 +72,9 @@ public record DataConfig(List<Input> inputs, String shards, String templates, in
     public static final Key<Integer> SHARD_ROWS = Key.integer("shard_rows", 1024, 1, 1 << 20,
             "Maximum rows per Arrow record batch; bounds reader memory.");
 
-    public static final Section<DataConfig> SECTION = new Section<>("data",
+    public static final Section<DataSection> SECTION = new Section<>("data",
             "Raw inputs and how they become tokenized Arrow shards.",
             List.of(INPUTS, SHARDS, TEMPLATES, MAX_LENGTH, TRUNCATION_SIDE, DEV_FRACTION, SHARD_ROWS),
-            v -> new DataConfig(v.get(INPUTS), v.get(SHARDS), v.get(TEMPLATES), v.get(MAX_LENGTH),
+            v -> new DataSection(v.get(INPUTS), v.get(SHARDS), v.get(TEMPLATES), v.get(MAX_LENGTH),
                     v.get(TRUNCATION_SIDE), v.get(DEV_FRACTION), v.get(SHARD_ROWS)));
 }

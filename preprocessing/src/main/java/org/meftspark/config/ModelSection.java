@@ -11,7 +11,7 @@ import java.util.List;
  * @param dtype                 dtype of the frozen weights on the compute device
  * @param gradientCheckpointing recompute each layer's activations in backward (less device memory, more compute)
  */
-public record ModelConfig(String path, String tokenizer, Dtype dtype, boolean gradientCheckpointing) {
+public record ModelSection(String path, String tokenizer, Dtype dtype, boolean gradientCheckpointing) {
 
     /** Floating-point formats the frozen base can be held in. */
     public enum Dtype { FLOAT32, BFLOAT16, FLOAT16, FLOAT64 }
@@ -26,7 +26,7 @@ public record ModelConfig(String path, String tokenizer, Dtype dtype, boolean gr
     public static final Key<Boolean> GRADIENT_CHECKPOINTING = Key.bool("gradient_checkpointing", false,
             "Recompute layer activations in the backward pass to save device memory.");
 
-    public static final Section<ModelConfig> SECTION = new Section<>("model",
+    public static final Section<ModelSection> SECTION = new Section<>("model",
             "The frozen base model and tokenizer.", List.of(PATH, TOKENIZER, DTYPE, GRADIENT_CHECKPOINTING),
-            v -> new ModelConfig(v.get(PATH), v.get(TOKENIZER), v.get(DTYPE), v.get(GRADIENT_CHECKPOINTING)));
+            v -> new ModelSection(v.get(PATH), v.get(TOKENIZER), v.get(DTYPE), v.get(GRADIENT_CHECKPOINTING)));
 }

@@ -13,7 +13,7 @@ import java.util.List;
  * @param bootstrapSamples resamples for the 95% confidence intervals; 0 disables them
  * @param maxExamples      evaluate at most this many examples per dataset; 0 means all
  */
-public record EvaluationConfig(Decoding decoding, int beams, int maxNewTokens, int batchSize,
+public record EvaluationSection(Decoding decoding, int beams, int maxNewTokens, int batchSize,
                                int bootstrapSamples, int maxExamples) {
 
     /** Decoding strategy. */
@@ -31,9 +31,9 @@ public record EvaluationConfig(Decoding decoding, int beams, int maxNewTokens, i
     public static final Key<Integer> MAX_EXAMPLES = Key.integer("max_examples", 0, 0, Integer.MAX_VALUE,
             "Evaluate at most this many examples per dataset; 0 means all.");
 
-    public static final Section<EvaluationConfig> SECTION = new Section<>("evaluation",
+    public static final Section<EvaluationSection> SECTION = new Section<>("evaluation",
             "Generation and scoring of the evaluation split.",
             List.of(DECODING, BEAMS, MAX_NEW_TOKENS, BATCH_SIZE, BOOTSTRAP_SAMPLES, MAX_EXAMPLES),
-            v -> new EvaluationConfig(v.get(DECODING), v.get(BEAMS), v.get(MAX_NEW_TOKENS), v.get(BATCH_SIZE),
+            v -> new EvaluationSection(v.get(DECODING), v.get(BEAMS), v.get(MAX_NEW_TOKENS), v.get(BATCH_SIZE),
                     v.get(BOOTSTRAP_SAMPLES), v.get(MAX_EXAMPLES)));
 }

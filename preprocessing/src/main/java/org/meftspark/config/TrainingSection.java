@@ -21,7 +21,7 @@ import java.util.List;
  * @param checkpointEvery     optimizer steps between checkpoints; 0 means only at the end
  * @param maxBadSteps         consecutive NaN/Inf steps tolerated before the run stops
  */
-public record TrainingConfig(Device device, double learningRate, double weightDecay, double beta1, double beta2,
+public record TrainingSection(Device device, double learningRate, double weightDecay, double beta1, double beta2,
                              double epsilon, OptimizerMode optimizerMode, int microBatchSize,
                              int gradientAccumulation, int epochs, int maxSteps, int checkpointEvery,
                              int maxBadSteps) {
@@ -55,11 +55,11 @@ public record TrainingConfig(Device device, double learningRate, double weightDe
     public static final Key<Integer> MAX_BAD_STEPS = Key.integer("max_bad_steps", 10, 1, 1_000_000,
             "Consecutive steps with NaN/Inf loss or gradients (skipped) before the run stops.");
 
-    public static final Section<TrainingConfig> SECTION = new Section<>("training",
+    public static final Section<TrainingSection> SECTION = new Section<>("training",
             "The training loop and the optimizer.",
             List.of(DEVICE, LEARNING_RATE, WEIGHT_DECAY, BETA1, BETA2, EPSILON, OPTIMIZER_MODE, MICRO_BATCH_SIZE,
                     GRADIENT_ACCUMULATION, EPOCHS, MAX_STEPS, CHECKPOINT_EVERY, MAX_BAD_STEPS),
-            v -> new TrainingConfig(v.get(DEVICE), v.get(LEARNING_RATE), v.get(WEIGHT_DECAY), v.get(BETA1),
+            v -> new TrainingSection(v.get(DEVICE), v.get(LEARNING_RATE), v.get(WEIGHT_DECAY), v.get(BETA1),
                     v.get(BETA2), v.get(EPSILON), v.get(OPTIMIZER_MODE), v.get(MICRO_BATCH_SIZE),
                     v.get(GRADIENT_ACCUMULATION), v.get(EPOCHS), v.get(MAX_STEPS), v.get(CHECKPOINT_EVERY),
                     v.get(MAX_BAD_STEPS)));
