@@ -10,7 +10,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.OptionalInt;
 import org.meftspark.hash.Sha256;
@@ -65,8 +64,7 @@ public final class HfTokenizer implements Tokenizer {
             int maxId = -1;
             JsonNode vocab = tok.path("model").path("vocab");
             if (vocab.isObject()) { // BPE / WordPiece: token -> id
-                for (Iterator<Map.Entry<String, JsonNode>> it = vocab.fields(); it.hasNext(); ) {
-                    Map.Entry<String, JsonNode> e = it.next();
+                for (Map.Entry<String, JsonNode> e : vocab.properties()) {
                     specials.put(e.getKey(), e.getValue().asInt());
                     maxId = Math.max(maxId, e.getValue().asInt());
                 }
