@@ -1,0 +1,59 @@
+package org.meftspark.data;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The four task datasets (meft-method.md section 7), with the prompt fields each
+ * one's template may use and the field that truncation may shorten.
+ */
+public enum Dataset {
+    /** Natural Questions, open-domain: question -> short answer. */
+    NQ_OPEN("nq_open", List.of("question"), "question"),
+    /** SQuAD v1.1: context + question -> answer span; truncation cuts the context only. */
+    SQUAD("squad", List.of("context", "question"), "context"),
+    /** ToolBench relevant-API selection: query + candidate APIs -> the relevant APIs. */
+    TOOLBENCH("toolbench", List.of("query", "candidates"), "candidates"),
+    /** GSM8K: question -> worked solution ending {@code #### N}. */
+    GSM8K("gsm8k", List.of("question"), "question");
+
+    private final String key;
+    private final List<String> promptFields;
+    private final String truncatableField;
+
+    Dataset(String key, List<String> promptFields, String truncatableField) {
+        this.key = key;
+        this.promptFields = promptFields;
+        this.truncatableField = truncatableField;
+    }
+
+    /** The lower-case name used in configs, shard columns, ids and template file names. */
+    public String key() {
+        return key;
+    }
+
+    /** The placeholders a prompt template of this dataset may use (and all of them must be filled). */
+    public List<String> promptFields() {
+        return promptFields;
+    }
+
+    /**
+     * The prompt field whose tokens truncation removes when a sequence is too long:
+     * the long, expendable part (SQuAD's context, ToolBench's candidate list), never
+     * the instruction text of the template.
+     */
+    public String truncatableField() {
+        return truncatableField;
+    }
+
+    /** Parses a dataset key such as {@code nq_open} (case-insensitive; '-' accepted for '_'). */
+    public static Dataset fromKey(String key) {
+        String k = key.trim().toLowerCase(Locale.ROOT).replace('-', '_');
+        for (Dataset d : values()) {
+            if (d.key.equals(k)) {
+                return d;
+            }
+        }
+        throw new IllegalArgumentException("unknown dataset '" + key + "'; expected one of nq_open, squad, toolbench, gsm8k");
+    }
+}

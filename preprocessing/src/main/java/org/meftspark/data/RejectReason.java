@@ -1,0 +1,36 @@
+package org.meftspark.data;
+
+import java.util.Locale;
+
+/** Why a record (or the rest of an input) was rejected; counted by reason in the manifest. */
+public enum RejectReason {
+    /** The line or document is not valid JSON. */
+    MALFORMED_JSON,
+    /** The bytes are not valid UTF-8 (decoded with a reporting decoder, never replaced). */
+    INVALID_UTF8,
+    /** A JSONL line longer than the configured maximum; skipped without buffering it. */
+    LINE_TOO_LONG,
+    /** A JSON string value longer than the configured maximum; the rest of the document is unreadable. */
+    FIELD_TOO_LONG,
+    /** A required field is absent or null. */
+    MISSING_FIELD,
+    /** A required field is present but empty or blank. */
+    EMPTY_FIELD,
+    /** A field has the wrong JSON/Arrow type. */
+    WRONG_TYPE,
+    /** An Arrow stream that is corrupt or breaks off; the rows before it were read. */
+    MALFORMED_ARROW,
+    /** A GSM8K answer without a final {@code #### N} line. */
+    BAD_ANSWER_FORMAT,
+    /** The input holds no records at all (an empty file). */
+    EMPTY_INPUT,
+    /** The target alone (plus BOS/EOS) exceeds the maximum sequence length. */
+    TARGET_TOO_LONG,
+    /** Even with the truncatable field removed entirely, the prompt does not fit. */
+    PROMPT_TOO_LONG;
+
+    /** The snake_case code used in manifests and reject files. */
+    public String code() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,165 @@
+package org.meftspark.shard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.ipc.ArrowFileReader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.meftspark.data.RejectReason;
+import org.meftspark.data.Rejection;
+import org.meftspark.data.SourceLocation;
+import org.meftspark.prompt.PromptTemplates;
+import org.meftspark.tokenize.ByteTokenizer;
+import org.meftspark.tokenize.TokenizedExample;
+
+class ShardRoundTripTest {
+    @TempDir
+    Path dir;
+
+    static TokenizedExample row(int i) {
+        int len = 3 + i % 7;
+        int[] ids = IntStream.range(0, len).map(j -> (i * 31 + j) % 259).toArray();
+        return new TokenizedExample("gsm8k:" + i, "gsm8k", i % 3 == 0 ? "dev" : "train", ids, 1 + i % 2,
+                List.of("ans" + i, "caf\u00e9 " + i), "f.jsonl:" + (i + 1), i % 2);
+    }
+
+    Manifest writeTwelve(LocalShardStore store) throws Exception {
+        ManifestBuilder mb = new ManifestBuilder(new ByteTokenizer(), PromptTemplates.builtIn()).setting("max_length", 64);
+        try (ShardSetWriter w = new ShardSetWriter(store, mb, 5, 3, 1 << 20)) {
+            for (int i = 0; i < 12; i++) {
+                w.write(row(i));
+            }
+            w.reject(new Rejection(RejectReason.MALFORMED_JSON, "x", new SourceLocation("f", 2, 1)));
+            w.reject(new Rejection(RejectReason.TARGET_TOO_LONG, "x", new SourceLocation("f", 3, 2)));
+            w.reject(new Rejection(RejectReason.MALFORMED_JSON, "x", new SourceLocation("f", 4, 3)));
+            return w.finish();
+        }
+    }
+
+    @Test
+    void roundTripPreservesEveryRowAndTheManifestDescribesIt() throws Exception {
+        LocalShardStore store = new LocalShardStore(dir);
+        Manifest m = writeTwelve(store);
+        assertThat(m.shards()).extracting(Manifest.Shard::file).containsExactly("part-00000.arrow", "part-00001.arrow", "part-00002.arrow");
+        assertThat(m.shards()).extracting(Manifest.Shard::rows).containsExactly(5L, 5L, 2L);
+        assertThat(m.countsBySplit()).containsEntry("dev", 4L).containsEntry("train", 8L);
+        assertThat(m.rejected()).containsEntry("malformed_json", 2L).containsEntry("target_too_long", 1L);
+        assertThat(m.tokenizerFingerprint()).isEqualTo(ByteTokenizer.FINGERPRINT);
+        assertThat(m.settings()).containsEntry("max_length", "64");
+        assertThat(m.tokenStats().max()).isEqualTo(9);
+        assertThat(m.tokenStats().sequences()).isEqualTo(12);
+        assertThat(Files.list(dir).map(p -> p.getFileName().toString()).toList())
+                .containsExactlyInAnyOrder("part-00000.arrow", "part-00001.arrow", "part-00002.arrow", "manifest.json");
+
+        ShardReader reader = ShardReader.open(store, ByteTokenizer.FINGERPRINT);
+        assertThat(reader.manifest()).isEqualTo(Manifest.fromJson(m.toJson(), "again"));
+        List<Integer> batchSizes = new ArrayList<>();
+        List<TokenizedExample> back = new ArrayList<>();
+        for (Iterator<List<TokenizedExample>> it = reader.batches(); it.hasNext(); ) {
+            List<TokenizedExample> b = it.next();
+            batchSizes.add(b.size());
+            back.addAll(b);
+        }
+        assertThat(batchSizes).containsExactly(3, 2, 3, 2, 2);
+        assertThat(back).hasSize(12);
+        for (int i = 0; i < 12; i++) {
+            TokenizedExample want = row(i);
+            TokenizedExample got = back.get(i);
+            assertThat(got.id()).isEqualTo(want.id());
+            assertThat(got.inputIds()).containsExactly(want.inputIds());
+            assertThat(got.lossMask()).containsExactly(want.lossMask());
+            assertThat(got.promptLength()).isEqualTo(want.promptLength());
+            assertThat(got.references()).isEqualTo(want.references());
+            assertThat(got.split()).isEqualTo(want.split());
+            assertThat(got.source()).isEqualTo(want.source());
+            assertThat(got.truncatedTokens()).isEqualTo(want.truncatedTokens());
+        }
+        // A real IPC file: Arrow's random-access reader (and so Spark, pyarrow) opens it too.
+        try (FileChannel ch = FileChannel.open(dir.resolve("part-00000.arrow"));
+             ArrowFileReader r = new ArrowFileReader(ch, new RootAllocator())) {
+            assertThat(r.getRecordBlocks()).hasSize(2);
+        }
+    }
+
+    @Test
+    void batchesAreBoundedByTokensToo() throws Exception {
+        LocalShardStore store = new LocalShardStore(dir);
+        ManifestBuilder mb = new ManifestBuilder(new ByteTokenizer(), PromptTemplates.builtIn());
+        try (ShardSetWriter w = new ShardSetWriter(store, mb, 100, 100, 10)) {
+            for (int i = 0; i < 4; i++) {
+                w.write(row(0));   // 3 tokens each: 3 rows fit in 10 tokens
+            }
+            w.finish();
+        }
+        List<Integer> sizes = new ArrayList<>();
+        ShardReader.open(store, null).batches().forEachRemaining(b -> sizes.add(b.size()));
+        assertThat(sizes).containsExactly(3, 1);
+    }
+
+    @Test
+    void corruptionTruncationAndForeignTokenizersAreRefused() throws Exception {
+        LocalShardStore store = new LocalShardStore(dir);
+        writeTwelve(store);
+        assertThatThrownBy(() -> ShardReader.open(store, "sha-of-another-tokenizer"))
+                .isInstanceOf(ShardVerificationException.class).hasMessageContaining("rerun preprocessing");
+
+        Path shard = dir.resolve("part-00001.arrow");
+        byte[] good = Files.readAllBytes(shard);
+        byte[] flipped = good.clone();
+        flipped[good.length / 2] ^= 0x01;
+        Files.write(shard, flipped);
+        assertThatThrownBy(() -> ShardReader.open(store, null).rows().count())
+                .isInstanceOf(ShardVerificationException.class).hasMessageContaining("part-00001.arrow");
+
+        Files.write(shard, java.util.Arrays.copyOf(good, good.length - 20));
+        assertThatThrownBy(() -> ShardReader.open(store, null).rows().count())
+                .isInstanceOf(ShardVerificationException.class).hasMessageContaining("part-00001.arrow");
+
+        Files.write(shard, good);
+        assertThat(ShardReader.open(store, null).rows().count()).isEqualTo(12);
+
+        Files.delete(dir.resolve("manifest.json"));
+        assertThatThrownBy(() -> ShardReader.open(store, null)).hasMessageContaining("incomplete");
+    }
+
+    @Test
+    void refusesToOverwriteAndAnAbortedWriteLeavesNoFileBehind() throws Exception {
+        LocalShardStore store = new LocalShardStore(dir);
+        writeTwelve(store);
+        assertThatThrownBy(() -> writeTwelve(store)).hasMessageContaining("refusing to overwrite");
+
+        Path other = dir.resolve("aborted");
+        LocalShardStore store2 = new LocalShardStore(other);
+        try (ShardSetWriter w = new ShardSetWriter(store2, new ManifestBuilder(new ByteTokenizer(), PromptTemplates.builtIn()), 100, 10, 100)) {
+            w.write(row(1));
+            // no finish(): the job failed
+        }
+        assertThat(Files.list(other).toList()).isEmpty();
+    }
+
+    @Test
+    void tokenStatsPercentilesAreExactAndMergeable() {
+        TokenStats a = new TokenStats();
+        TokenStats b = new TokenStats();
+        for (int len = 1; len <= 100; len++) {
+            (len % 2 == 0 ? a : b).add(len);
+        }
+        b.add(5000);
+        TokenStats all = a.merge(b);
+        assertThat(all.sequences()).isEqualTo(101);
+        assertThat(all.percentile(50)).isEqualTo(51);
+        assertThat(all.percentile(99)).isEqualTo(100);
+        assertThat(all.max()).isEqualTo(5000);
+        assertThat(all.mean()).isEqualTo((5050 + 5000) / 101.0);
+        assertThat(new TokenStats().percentile(50)).isZero();
+    }
+}
