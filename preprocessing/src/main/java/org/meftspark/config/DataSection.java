@@ -1,6 +1,8 @@
 package org.meftspark.config;
 
 import java.util.List;
+import org.meftspark.data.Dataset;
+import org.meftspark.tokenize.TruncationSide;
 
 /**
  * Preprocessing: which raw datasets to read and how to turn them into shards.
@@ -16,9 +18,6 @@ import java.util.List;
  */
 public record DataSection(List<Input> inputs, String shards, String templates, int maxLength,
                          TruncationSide truncationSide, double devFraction, int shardRows) {
-
-    /** Which side of the prompt loses tokens first (the target is never cut). */
-    public enum TruncationSide { LEFT, RIGHT }
 
     /** On-disk layout of an input. */
     public enum Format {
@@ -40,9 +39,9 @@ public record DataSection(List<Input> inputs, String shards, String templates, i
      * @param format  on-disk layout
      * @param split   split name given to its examples; empty means derive train/dev by hashing the id
      */
-    public record Input(String dataset, String path, Format format, String split) {
-        public static final Key<String> DATASET = Key.requiredString("dataset", "nq_open|squad|toolbench|gsm8k",
-                "one of nq_open, squad, toolbench, gsm8k", "Task the file holds; selects reader and prompt template.");
+    public record Input(Dataset dataset, String path, Format format, String split) {
+        public static final Key<Dataset> DATASET = Key.choice("dataset", Dataset.class, null,
+                "Task the file holds; selects reader and prompt template.");
         public static final Key<String> PATH = Key.requiredString("path", ".+", "a path",
                 "Raw file or directory, local or any Hadoop URI.");
         public static final Key<Format> FORMAT = Key.choice("format", Format.class, Format.AUTO,

@@ -60,6 +60,9 @@ public record RunConfig(RunSection run, DataSection data, ModelSection model, Ad
         if (v instanceof Enum<?> e) {
             return e.name().toLowerCase(java.util.Locale.ROOT);
         }
+        if ("".equals(v)) {
+            return "\"\"";
+        }
         if (v instanceof List<?> l && l.isEmpty()) {
             return "[]";
         }

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.meftspark.data.Dataset;
+import org.meftspark.tokenize.TruncationSide;
 
 class RunConfigLoaderTest {
 
@@ -63,11 +65,11 @@ class RunConfigLoaderTest {
         assertThat(c.run().name()).isEqualTo("nq-meft");
         assertThat(c.run().seed()).isEqualTo(7);
         assertThat(c.data().inputs()).containsExactly(
-                new DataSection.Input("nq_open", "../shared/datasets/nq_open/NQ-open.dev.jsonl",
+                new DataSection.Input(Dataset.NQ_OPEN, "../shared/datasets/nq_open/NQ-open.dev.jsonl",
                         DataSection.Format.AUTO, "test"),
-                new DataSection.Input("gsm8k", "/data/gsm8k", DataSection.Format.PUBLISHED, ""));
+                new DataSection.Input(Dataset.GSM8K, "/data/gsm8k", DataSection.Format.PUBLISHED, ""));
         assertThat(c.data().maxLength()).isEqualTo(512);
-        assertThat(c.data().truncationSide()).isEqualTo(DataSection.TruncationSide.RIGHT);
+        assertThat(c.data().truncationSide()).isEqualTo(TruncationSide.RIGHT);
         assertThat(c.data().shardRows()).isEqualTo(DataSection.SHARD_ROWS.defaultValue());
         assertThat(c.model().dtype()).isEqualTo(ModelSection.Dtype.BFLOAT16);
         assertThat(c.adapter().method()).isEqualTo(AdapterSection.Method.LORA);
@@ -177,7 +179,7 @@ class RunConfigLoaderTest {
                 "data.inputs=[{dataset: gsm8k, path: g.jsonl}]");
         assertThat(c.training().epochs()).isEqualTo(3);
         assertThat(c.adapter().method()).isEqualTo(AdapterSection.Method.PARALLEL_ADAPTER);
-        assertThat(c.data().inputs()).extracting(DataSection.Input::dataset).containsExactly("gsm8k");
+        assertThat(c.data().inputs()).extracting(DataSection.Input::dataset).containsExactly(Dataset.GSM8K);
         assertThat(failure("", "training.epochs=0").problems()).singleElement().asString()
                 .startsWith("--set training.epochs=0:1:1: training.epochs: expected an integer in [1, 10000]");
         assertThat(failure("", "epochs=3").problems()).singleElement().asString().contains("expected section.key=value");
