@@ -1,0 +1,112 @@
+package org.meftspark.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.bytedeco.pytorch.global.torch.from_blob;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch.DeviceType;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.meftspark.generation.GenerationConfig;
+import org.meftspark.generation.TextGenerator;
+import org.meftspark.model.Decoder;
+import org.meftspark.model.ModelFolder;
+import org.meftspark.spark.LaunchEnvironment;
+import org.meftspark.tokenize.ByteTokenizer;
+import picocli.CommandLine;
+
+/** init-model, logits and generate agree with the library calls they wrap. */
+class ModelCommandsTest {
+
+    @TempDir
+    static Path dir;
+    static Path model;
+
+    private static String[] meft(int expectedCode, String... args) {
+        CommandLine cl = Meft.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        assertThat(code).as("stdout: %s%nstderr: %s", out, err).isEqualTo(expectedCode);
+        return new String[] {out.toString(), err.toString()};
+    }
+
+    @BeforeAll
+    static void initModel() {
+        model = dir.resolve("tiny");
+        Path config = LaunchEnvironment.current().root().resolve("conf/models/tiny-llama.json");
+        assertThat(meft(0, "init-model", "--config", config.toString(), "--out", model.toString(), "--seed", "7")[0])
+                .contains("LlamaForCausalLM, 4 layers");
+    }
+
+    @Test
+    void initModelRefusesToOverwriteWithoutForce() {
+        Path config = LaunchEnvironment.current().root().resolve("conf/models/tiny-llama.json");
+        assertThat(meft(2, "init-model", "--config", config.toString(), "--out", model.toString())[1])
+                .contains("already holds a model").contains("--force");
+    }
+
+    @Test
+    void logitsFileHoldsTheForwardPassOfEveryPosition() throws Exception {
+        Path npy = dir.resolve("logits.npy");
+        meft(0, "logits", "--model", model.toString(), "--tokens", "256,72,105,33", "--out", npy.toString());
+        byte[] bytes = Files.readAllBytes(npy);
+        int headerLength = 10 + (ByteBuffer.wrap(bytes, 8, 2).order(ByteOrder.LITTLE_ENDIAN).getShort() & 0xffff);
+        String header = new String(bytes, 10, headerLength - 10, java.nio.charset.StandardCharsets.US_ASCII);
+        assertThat(header).contains("'shape': (4, 259)");
+        assertThat(bytes.length - headerLength).isEqualTo(4 * 259 * 4);
+        float[] fromFile = new float[4 * 259];
+        ByteBuffer.wrap(bytes, headerLength, bytes.length - headerLength).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer()
+                .get(fromFile);
+
+        Decoder d = ModelFolder.load(model, new Device(DeviceType.CPU), ScalarType.Float);
+        float[] expected = new float[4 * 259];
+        try (NoGradGuard g = new NoGradGuard()) {
+            var ids = from_blob(new LongPointer(new long[] {256, 72, 105, 33}), new long[] {1, 4},
+                    new TensorOptions(ScalarType.Long)).clone();
+            new FloatPointer(d.forward(ids).contiguous().data_ptr()).capacity(expected.length).get(expected);
+        }
+        assertThat(fromFile).containsExactly(expected);
+    }
+
+    @Test
+    void logitsRefusesIdsOutsideTheVocabulary() {
+        assertThat(meft(2, "logits", "--model", model.toString(), "--tokens", "1,259", "--out",
+                dir.resolve("x.npy").toString())[1]).contains("token id 259 is outside the vocabulary [0, 259)");
+        assertThat(dir.resolve("x.npy")).doesNotExist();
+    }
+
+    @Test
+    void generatePrintsTheGreedyContinuation() {
+        String printed = meft(0, "generate", "--model", model.toString(), "--tokenizer", "byte", "--prompt", "Hi",
+                "--max-new-tokens", "6")[0];
+        Decoder d = ModelFolder.load(model, new Device(DeviceType.CPU), ScalarType.Float);
+        long[] out = new TextGenerator(d).generate(List.of(new long[] {ByteTokenizer.BOS, 'H', 'i'}),
+                GenerationConfig.greedy(6, List.of(ByteTokenizer.EOS))).get(0);
+        try (ByteTokenizer t = new ByteTokenizer()) {
+            assertThat(printed).isEqualTo(t.decode(Arrays.stream(out).mapToInt(Math::toIntExact).toArray()) + "\n");
+        }
+    }
+
+    @Test
+    void generateWithoutATokenizerSaysWhatToPass() {
+        assertThat(meft(2, "generate", "--model", model.toString(), "--prompt", "Hi")[1])
+                .contains("has no tokenizer.json; pass --tokenizer byte");
+    }
+}
