@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "meft", mixinStandardHelpOptions = true, version = "meft-spark 0.1.0",
         description = "Memory-efficient LLM fine-tuning (MEFT) as Spark batch pipelines.",
         subcommands = {DoctorCommand.class, ConfigCommand.class, InitModelCommand.class, GenerateCommand.class,
-                LogitsCommand.class, BenchmarkCommand.class, CommandLine.HelpCommand.class})
+                LogitsCommand.class, MakeDataCommands.MakeFacts.class, MakeDataCommands.MakeSamples.class,
+                BenchmarkCommand.class, CommandLine.HelpCommand.class})
 public final class Meft implements Runnable {
 
     @CommandLine.Spec
