@@ -32,6 +32,13 @@ public final class HfArrowReader implements ReadResults {
     private boolean done;
 
     /**
+     * Most bytes of Arrow buffers one reader may hold (one record batch of a
+     * save_to_disk file is a few MB); a corrupt length field fails against this limit
+     * instead of allocating what the file claims.
+     */
+    static final long MAX_ARROW_BYTES = 1L << 30;
+
+    /**
      * @param dataset which mapping to apply
      * @param split   split name stamped on every example
      * @param in      the Arrow stream's bytes; closed by {@link #close()}
@@ -41,7 +48,7 @@ public final class HfArrowReader implements ReadResults {
         this.dataset = dataset;
         this.split = split;
         this.name = name;
-        this.allocator = new RootAllocator();
+        this.allocator = new RootAllocator(MAX_ARROW_BYTES);
         this.reader = new ArrowStreamReader(in, allocator);
     }
 
@@ -80,8 +87,10 @@ public final class HfArrowReader implements ReadResults {
                 }
                 pending.add(RowMapping.map(dataset, values, split, new SourceLocation(name, 0, row++)));
             }
-        } catch (IOException e) {
-            // Not a readable Arrow stream at all (or truncated): nothing further can be trusted.
+        } catch (IOException | RuntimeException e) {
+            // Not a readable Arrow stream at all, truncated, or corrupt (Arrow reports bad
+            // lengths and offsets as IllegalArgumentException, IndexOutOfBoundsException or
+            // its OutOfMemoryException): nothing further can be trusted.
             done = true;
             if (row == 0 && pending.isEmpty()) {
                 throw new UnusableInputException(name + " is not a readable Arrow IPC stream (a save_to_disk data-*.arrow file): "
