@@ -26,9 +26,7 @@ public enum ScoreWarning {
     /** A GSM8K gold that is not a number; the row gets no metric values. */
     UNPARSABLE_GOLD_NUMBER("GSM8K gold is not a number; row not scored"),
     /** The text holds U+FFFD (a decoding of bytes that were not UTF-8); scored as it is. */
-    REPLACEMENT_CHARACTER("text holds U+FFFD (bytes that were not valid UTF-8); scored as it is"),
-    /** A NaN or infinite metric value handed to the aggregator; left out of the mean. */
-    NON_FINITE_VALUE("NaN or infinite metric value left out of the aggregate");
+    REPLACEMENT_CHARACTER("text holds U+FFFD (bytes that were not valid UTF-8); scored as it is");
 
     private final String description;
 
