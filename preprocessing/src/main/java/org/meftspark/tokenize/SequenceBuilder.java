@@ -65,25 +65,10 @@ public final class SequenceBuilder {
                     + " tokens; with BOS/EOS it exceeds maxLength " + maxLength + " (raise maxLength to keep it)", e.source()));
         }
         int budget = maxLength - bos - targetTokens - 1;
-        boolean[] drop = new boolean[k];
         int excess = k - budget;
-        if (excess > 0) {
-            int[] span = prompt.fields().get(e.dataset().truncatableField());
-            int removable = 0;
-            int[] candidates = new int[k];
-            for (int i = 0; span != null && i < k; i++) {
-                if (tok.charStart()[i] < span[1] && tok.charEnd()[i] > span[0]) {
-                    candidates[removable++] = i;
-                }
-            }
-            if (removable < excess) {
-                return new SequenceResult.Dropped(new Rejection(RejectReason.PROMPT_TOO_LONG, "prompt is " + k
-                        + " tokens and only " + removable + " belong to the truncatable field '"
-                        + e.dataset().truncatableField() + "'; it cannot fit maxLength " + maxLength, e.source()));
-            }
-            for (int j = 0; j < excess; j++) {
-                drop[candidates[side == TruncationSide.LEFT ? j : removable - 1 - j]] = true;
-            }
+        boolean[] drop = truncation(tok, k, prompt, e, budget);
+        if (drop == null) {
+            return new SequenceResult.Dropped(tooLong(e, k, "maxLength " + maxLength));
         }
         int kept = k - Math.max(excess, 0);
         int[] ids = new int[bos + kept + targetTokens + 1];
@@ -103,7 +88,77 @@ public final class SequenceBuilder {
                 e.references(), e.source().toString(), Math.max(excess, 0)));
     }
 
-    /** Prompt ids alone, {@code [BOS] prompt}, for generation at evaluation time (no target, no EOS). */
+    /**
+     * Which of the prompt tokens {@code [0, k)} truncation drops so that at most {@code budget} remain:
+     * tokens of the dataset's truncatable field, from the configured side. Null when the field has too
+     * few tokens to drop.
+     */
+    private boolean[] truncation(TokenizedText tok, int k, RenderedPrompt prompt, Example e, int budget) {
+        boolean[] drop = new boolean[k];
+        int excess = k - budget;
+        if (excess <= 0) {
+            return drop;
+        }
+        int[] span = prompt.fields().get(e.dataset().truncatableField());
+        int removable = 0;
+        int[] candidates = new int[k];
+        for (int i = 0; span != null && i < k; i++) {
+            if (tok.charStart()[i] < span[1] && tok.charEnd()[i] > span[0]) {
+                candidates[removable++] = i;
+            }
+        }
+        if (removable < excess) {
+            return null;
+        }
+        for (int j = 0; j < excess; j++) {
+            drop[candidates[side == TruncationSide.LEFT ? j : removable - 1 - j]] = true;
+        }
+        return drop;
+    }
+
+    private static Rejection tooLong(Example e, int promptTokens, String limit) {
+        return new Rejection(RejectReason.PROMPT_TOO_LONG, "prompt is " + promptTokens + " tokens and not enough of them belong"
+                + " to the truncatable field '" + e.dataset().truncatableField() + "'; it cannot fit " + limit, e.source());
+    }
+
+    /**
+     * Prompt ids for generation, {@code [BOS] prompt} (no target, no EOS), cut by the training policy:
+     * when longer than {@code maxPromptTokens} (BOS included), tokens of the truncatable field go from
+     * the configured side, exactly as {@link #build} cuts a training prompt, so a long SQuAD context is
+     * shortened the same way in training and evaluation and the prompt plus the generated tokens stay
+     * within what the model can attend to.
+     *
+     * @param maxPromptTokens most prompt tokens, BOS included; at least 1
+     * @return the ids and how many tokens were cut, or the rejection when the template text alone is too long
+     */
+    public PromptResult promptIds(Example e, int maxPromptTokens) {
+        if (maxPromptTokens < 1) {
+            throw new IllegalArgumentException("maxPromptTokens must be at least 1: " + maxPromptTokens);
+        }
+        RenderedPrompt prompt = templates.get(e.dataset()).render(e.fields());
+        TokenizedText tok = tokenizer.encode(prompt.text());
+        int k = tok.length();
+        int bos = tokenizer.bosId().isPresent() ? 1 : 0;
+        int budget = maxPromptTokens - bos;
+        boolean[] drop = truncation(tok, k, prompt, e, budget);
+        if (drop == null) {
+            return new PromptResult.Dropped(tooLong(e, k, "maxPromptTokens " + maxPromptTokens));
+        }
+        int cut = Math.max(k - budget, 0);
+        int[] ids = new int[bos + k - cut];
+        int p = 0;
+        if (bos == 1) {
+            ids[p++] = tokenizer.bosId().getAsInt();
+        }
+        for (int i = 0; i < k; i++) {
+            if (!drop[i]) {
+                ids[p++] = tok.ids()[i];
+            }
+        }
+        return new PromptResult.Fits(ids, cut);
+    }
+
+    /** Prompt ids alone, {@code [BOS] prompt}, never truncated (see {@link #promptIds(Example, int)} for generation). */
     public int[] promptIds(Example e) {
         TokenizedText tok = tokenizer.encode(templates.get(e.dataset()).render(e.fields()).text());
         if (tokenizer.bosId().isEmpty()) {

@@ -122,4 +122,23 @@ class SequenceBuilderTest {
         SequenceResult tooLong = new SequenceBuilder(new ByteTokenizer(), custom, fits - 1, TruncationSide.RIGHT).build(e);
         assertThat(((SequenceResult.Dropped) tooLong).rejection().reason()).isEqualTo(RejectReason.PROMPT_TOO_LONG);
     }
+    @Test
+    void generationPromptIsCutExactlyAsTheTrainingPrompt() {
+        Example e = squad("Paris is the capital and largest city of France, on the Seine.", "What is the capital of France?", "Paris");
+        for (TruncationSide side : TruncationSide.values()) {
+            SequenceBuilder b = new SequenceBuilder(new ByteTokenizer(), TEMPLATES, 190, side);
+            TokenizedExample train = ((SequenceResult.Built) b.build(e)).example();
+            assertThat(train.truncatedTokens()).isPositive();
+            PromptResult.Fits gen = (PromptResult.Fits) b.promptIds(e, train.promptLength());
+            assertThat(gen.ids()).containsExactly(java.util.Arrays.copyOf(train.inputIds(), train.promptLength()));
+            assertThat(gen.truncatedTokens()).isEqualTo(train.truncatedTokens());
+            assertThat(bytes(gen.ids(), 1, gen.ids().length)).contains("Question: What is the capital of France?");
+        }
+        SequenceBuilder b = new SequenceBuilder(new ByteTokenizer(), TEMPLATES, 190, TruncationSide.RIGHT);
+        PromptResult.Fits whole = (PromptResult.Fits) b.promptIds(e, 10_000);
+        assertThat(whole.ids()).containsExactly(b.promptIds(e));
+        assertThat(whole.truncatedTokens()).isZero();
+        PromptResult tiny = b.promptIds(e, 20); // the template text alone is longer
+        assertThat(((PromptResult.Dropped) tiny).rejection().reason()).isEqualTo(RejectReason.PROMPT_TOO_LONG);
+    }
 }

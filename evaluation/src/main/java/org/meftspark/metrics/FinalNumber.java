@@ -1,0 +1,91 @@
+package org.meftspark.metrics;
+
+import java.math.BigDecimal;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The final answer of a GSM8K solution (meft-method.md section 7), chosen in this order:
+ * <ol>
+ *   <li>the first number after the last {@code ####} (the dataset's own answer line);</li>
+ *   <li>else the first number after the last {@code The answer is} (case-insensitive, colon
+ *       optional; the form chain-of-thought models emit);</li>
+ *   <li>else the last number anywhere in the text.</li>
+ * </ol>
+ * A number is an optional sign (ASCII '-' or U+2212, not glued to a preceding letter or digit, so
+ * "3-2" is 3 and 2), digits with optional thousands commas ({@code 1,234,567}; commas are removed),
+ * and an optional decimal part; ".5" is 0.5 and "18." is 18 (a full stop). Values are compared as
+ * {@link BigDecimal}s, so "18", "18.0" and "18.00" are equal and no binary rounding creeps in.
+ */
+public final class FinalNumber {
+    private static final String NUMBER =
+            "(?:(?<![\\p{L}\\p{N}])[-\u2212])?(?:(?:\\d{1,3}(?:,\\d{3})+(?!\\d)|\\d+)(?:\\.\\d+)?|\\.\\d+)";
+    private static final Pattern NUMBER_PATTERN = Pattern.compile(NUMBER);
+    private static final Pattern HASHES = Pattern.compile("####");
+    private static final Pattern ANSWER_IS = Pattern.compile("the answer is", Pattern.CASE_INSENSITIVE);
+
+    private FinalNumber() {
+    }
+
+    /** Which rule found the number. */
+    public enum Source { HASHES, ANSWER_IS, LAST_NUMBER }
+
+    /** A number found in a text, and which rule found it. */
+    public record Found(BigDecimal value, Source source) {
+    }
+
+    /** The final answer of {@code text}, or empty when it holds no number. */
+    public static Optional<Found> extract(String text) {
+        Optional<BigDecimal> v = firstNumberAfterLast(HASHES, text);
+        if (v.isPresent()) {
+            return Optional.of(new Found(v.get(), Source.HASHES));
+        }
+        v = firstNumberAfterLast(ANSWER_IS, text);
+        if (v.isPresent()) {
+            return Optional.of(new Found(v.get(), Source.ANSWER_IS));
+        }
+        Matcher m = NUMBER_PATTERN.matcher(text);
+        String last = null;
+        while (m.find()) {
+            last = m.group();
+        }
+        return last == null ? Optional.empty() : Optional.of(new Found(parse(last), Source.LAST_NUMBER));
+    }
+
+    /**
+     * A gold answer: the whole string must be one number (after trimming, and an optional leading
+     * '$'), since golds come cleaned from the {@code #### N} line.
+     */
+    public static Optional<BigDecimal> parseGold(String gold) {
+        String s = gold.strip();
+        if (s.startsWith("$")) {
+            s = s.substring(1).strip();
+        }
+        return NUMBER_PATTERN.matcher(s).matches() ? Optional.of(parse(s)) : Optional.empty();
+    }
+
+    /** Numeric equality: {@code compareTo}, so scale does not matter (18 == 18.00). */
+    public static boolean sameValue(BigDecimal a, BigDecimal b) {
+        return a.compareTo(b) == 0;
+    }
+
+    private static Optional<BigDecimal> firstNumberAfterLast(Pattern marker, String text) {
+        Matcher m = marker.matcher(text);
+        int end = -1;
+        while (m.find()) {
+            end = m.end();
+        }
+        if (end < 0) {
+            return Optional.empty();
+        }
+        // Only the rest of that line: "#### \n next problem 7" must not read 7 as the answer.
+        int eol = text.indexOf('\n', end);
+        Matcher n = NUMBER_PATTERN.matcher(text.substring(end, eol < 0 ? text.length() : eol));
+        return n.find() ? Optional.of(parse(n.group())) : Optional.empty();
+    }
+
+    private static BigDecimal parse(String number) {
+        return new BigDecimal(number.replace(",", "").replace('\u2212', '-'));
+    }
+}
