@@ -199,4 +199,31 @@ class TrainerTest {
                 false, TrainingListener.NONE, ComputeDevice.cpu(), ScalarType.Float))
                 .hasMessageContaining("already holds a run");
     }
+
+    @Test
+    void nanStepsAreSkippedCountedAndStopTheRunAfterMaxBadSteps() throws Exception {
+        Decoder broken = decoder(ScalarType.Float);
+        broken.weights().finalNorm.fill_(new org.bytedeco.pytorch.Scalar(Double.NaN));
+        Path dir = tmp.resolve("nan");
+        assertThatThrownBy(() -> Trainer.train(config("parallel_adapter", "training.max_bad_steps=3"), broken, rows(4, 10), dir,
+                false, TrainingListener.NONE, ComputeDevice.cpu(), ScalarType.Float))
+                .hasMessageContaining("4 consecutive steps had NaN/Inf");
+        List<String> lines = Files.readAllLines(dir.resolve("metrics.jsonl"));
+        assertThat(lines).hasSize(4);
+        JsonNode last = new ObjectMapper().readTree(lines.get(3));
+        assertThat(last.get("skipped").asBoolean()).isTrue();
+        assertThat(last.get("bad_steps").asLong()).isEqualTo(4);
+        assertThat(last.get("loss").asText()).isEqualTo("NaN");
+    }
+
+    @Test
+    void progressIsABarOnATerminalAndLogLinesOtherwise() {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        ConsoleProgress p = new ConsoleProgress(new java.io.PrintStream(bytes, true), false, 2);
+        Trainer.train(config("lora", "training.max_steps=4"), decoder(ScalarType.Float), rows(2, 6), tmp.resolve("p"), false, p,
+                ComputeDevice.cpu(), ScalarType.Float);
+        String text = bytes.toString();
+        assertThat(text).contains("step 2/4 loss").contains("step 4/4 loss").doesNotContain("step 3/4").doesNotContain("\r");
+        assertThat(text).contains("training ended after 4 of 4 steps");
+    }
 }
