@@ -76,6 +76,8 @@ public final class MeftAdapter implements DecoderHooks {
     private int stepMicroBatches;
     private long retrievalNs;
     private long transferNs;
+    /** called with a layer index before its store rows are read (waits for a pending host update) */
+    private java.util.function.IntConsumer beforeLayer = l -> { };
 
     /**
      * @param routers per layer R [E, d] on the device (requires_grad), or an empty list for exact top-k
@@ -108,6 +110,11 @@ public final class MeftAdapter implements DecoderHooks {
         this.step = step;
         this.microBatch = microBatch;
         this.stepMicroBatches++;
+    }
+
+    /** Installs the wait that keeps a layer's retrieval behind its pending host update (docs/meft-schedule.md). */
+    public void setBeforeLayer(java.util.function.IntConsumer wait) {
+        this.beforeLayer = wait;
     }
 
     /** Leaves training mode (generation, evaluation): nothing is cached and no gradients are kept. */
@@ -149,6 +156,7 @@ public final class MeftAdapter implements DecoderHooks {
     /** Steps 1 to 3 of one layer: route, retrieve on the host, union, copy rows to the device. */
     @SuppressWarnings("try")
     private Gathered gather(int layer, Tensor x, Tensor gate) {
+        beforeLayer.accept(layer);
         long t0 = System.nanoTime();
         Gathered g = new Gathered();
         HostNeuronStore.Layer rows = store.layer(layer);

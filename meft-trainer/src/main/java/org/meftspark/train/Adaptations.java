@@ -59,7 +59,7 @@ public final class Adaptations {
                 MeftAdapter.Settings s = new MeftAdapter.Settings(a.topK(), a.nProbe(), a.unionCap(), a.routerSoftmax(),
                         Seeds.derive(seed, 12));
                 HostAdamW.Mode mode = t.optimizerMode() == TrainingSection.OptimizerMode.DENSE ? HostAdamW.Mode.DENSE : HostAdamW.Mode.LAZY;
-                yield new MeftAdaptation(store, r, routers, s, mode, device, ledger);
+                yield new MeftAdaptation(store, r, routers, s, mode, device, ledger, t.overlapHostUpdate());
             }
             case LORA -> {
                 LoraHooks h = new LoraHooks(decoder.config(), decoder.weights(), a.loraTargets(), a.loraRank(), a.loraAlpha(),

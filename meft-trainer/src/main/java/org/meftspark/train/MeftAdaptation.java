@@ -27,16 +27,29 @@ public final class MeftAdaptation implements Adaptation {
     /** routers by name, "meft.layers.L.router" [E, d]; empty for exact retrieval */
     private final DeviceAdamW routerOptimizer;
     private final MemoryLedger ledger;
-    private long hostUpdateNs;
-    private long rowsUpdated;
+    private final java.util.concurrent.atomic.AtomicLong hostUpdateNs = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong rowsUpdated = new java.util.concurrent.atomic.AtomicLong();
+    /** single background thread for host updates when overlapping, else null */
+    private final java.util.concurrent.ExecutorService updater;
+    /** per layer: the host update of the previous step still running, or null */
+    private final java.util.concurrent.Future<?>[] pending;
+    private long waitNs;
     private boolean gradsRecorded;
 
     public MeftAdaptation(HostNeuronStore store, NeuronRetriever retriever, List<Tensor> routers, MeftAdapter.Settings settings,
-                          HostAdamW.Mode mode, org.meftspark.device.ComputeDevice device, MemoryLedger ledger) {
+                          HostAdamW.Mode mode, org.meftspark.device.ComputeDevice device, MemoryLedger ledger,
+                          boolean overlap) {
         this.store = store;
+        this.pending = new java.util.concurrent.Future<?>[store.layers()];
+        this.updater = overlap ? java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "meft-host-update");
+            t.setDaemon(true);
+            return t;
+        }) : null;
         this.retriever = retriever;
         this.ledger = ledger;
         this.adapter = new MeftAdapter(store, retriever, routers, settings, device, ledger);
+        this.adapter.setBeforeLayer(this::awaitLayer);
         this.hostOptimizer = new HostAdamW(store, mode);
         Map<String, Tensor> named = new LinkedHashMap<>();
         for (int l = 0; l < routers.size(); l++) {
@@ -91,6 +104,7 @@ public final class MeftAdaptation implements Adaptation {
 
     @Override
     public double gradNormSquared() {
+        awaitAll();
         double s = routerOptimizer.gradNormSquared();
         for (int l = 0; l < store.layers(); l++) {
             s += hostOptimizer.gradNormSquared(l);
@@ -100,17 +114,56 @@ public final class MeftAdaptation implements Adaptation {
 
     @Override
     public void step(AdamWMath.Hyper hyper, double gradScale) {
-        long t0 = System.nanoTime();
+        awaitAll();
         for (int l = 0; l < store.layers(); l++) {
-            rowsUpdated += hostOptimizer.step(l, hyper, gradScale);
+            final int layer = l;
+            Runnable update = () -> {
+                long t0 = System.nanoTime();
+                rowsUpdated.addAndGet(hostOptimizer.step(layer, hyper, gradScale));
+                hostUpdateNs.addAndGet(System.nanoTime() - t0);
+            };
+            // Overlap (docs/meft-schedule.md): layer l's rows are next read by the next forward's
+            // layer l, which waits for exactly this task; earlier layers run meanwhile.
+            if (updater != null) {
+                pending[l] = updater.submit(update);
+            } else {
+                update.run();
+            }
         }
-        hostUpdateNs += System.nanoTime() - t0;
         routerOptimizer.step(hyper, gradScale);
         routerOptimizer.zeroGrad();
     }
 
+    /** Waits for the pending host update of one layer; rethrows its failure. */
+    private void awaitLayer(int l) {
+        java.util.concurrent.Future<?> f = pending[l];
+        if (f == null) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        try {
+            f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the host update of layer " + l, e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("host update of layer " + l + " failed: " + e.getCause(), e.getCause());
+        } finally {
+            pending[l] = null;
+            waitNs += System.nanoTime() - t0;
+        }
+    }
+
+    /** Waits for every pending host update (before reading or writing the whole store). */
+    public void awaitAll() {
+        for (int l = 0; l < pending.length; l++) {
+            awaitLayer(l);
+        }
+    }
+
     @Override
     public void discardGradients() {
+        awaitAll();
         for (int l = 0; l < store.layers(); l++) {
             hostOptimizer.discard(l);
         }
@@ -119,6 +172,7 @@ public final class MeftAdaptation implements Adaptation {
 
     @Override
     public Map<String, Tensor> state() {
+        awaitAll();
         Map<String, Tensor> m = new LinkedHashMap<>(store.state());
         m.putAll(routerOptimizer.params());
         m.putAll(routerOptimizer.state("optimizer."));
@@ -128,6 +182,7 @@ public final class MeftAdaptation implements Adaptation {
     @Override
     @SuppressWarnings("try")
     public void load(Map<String, Tensor> state) {
+        awaitAll();
         store.load(state);
         try (org.bytedeco.pytorch.NoGradGuard off = new org.bytedeco.pytorch.NoGradGuard()) {
             for (Map.Entry<String, Tensor> e : routerOptimizer.params().entrySet()) {
@@ -143,12 +198,13 @@ public final class MeftAdaptation implements Adaptation {
         out.put("active_set_size", s.activeSetSize());
         out.put("cap_hits", s.capHits());
         out.put("neurons_touched", store.neuronsTouched());
-        out.put("rows_updated", rowsUpdated);
+        // With overlap, the update of step s finishes during step s+1: these count updates finished since the last report.
+        out.put("rows_updated", rowsUpdated.getAndSet(0));
         out.put("retrieval_s", s.retrievalNs() / 1e9);
         out.put("transfer_s", s.transferNs() / 1e9);
-        out.put("host_update_s", hostUpdateNs / 1e9);
-        hostUpdateNs = 0;
-        rowsUpdated = 0;
+        out.put("host_update_s", updater == null ? hostUpdateNs.getAndSet(0) / 1e9 : waitNs / 1e9);
+        out.put("host_update_background_s", updater == null ? 0.0 : hostUpdateNs.getAndSet(0) / 1e9);
+        waitNs = 0;
     }
 
     @Override
@@ -167,11 +223,19 @@ public final class MeftAdaptation implements Adaptation {
 
     @Override
     public void inference() {
+        awaitAll();
         adapter.inference();
     }
 
     @Override
     public void close() {
-        retriever.close();
+        try {
+            awaitAll();
+        } finally {
+            if (updater != null) {
+                updater.shutdownNow();
+            }
+            retriever.close();
+        }
     }
 }

@@ -226,4 +226,19 @@ class TrainerTest {
         assertThat(text).contains("step 2/4 loss").contains("step 4/4 loss").doesNotContain("step 3/4").doesNotContain("\r");
         assertThat(text).contains("training ended after 4 of 4 steps");
     }
+
+    @Test
+    void overlappingHostUpdatesWithTheNextForwardChangesNoBit() {
+        List<TokenizedExample> data = rows(6, 10);
+        String extra = "training.max_steps=6;adapter.union_cap=12;training.optimizer_mode=lazy";
+        Path on = tmp.resolve("on"), off = tmp.resolve("off");
+        Trainer.train(config("meft", extra + ";training.overlap_host_update=true"), decoder(ScalarType.Float), data, on, false,
+                TrainingListener.NONE, ComputeDevice.cpu(), ScalarType.Float);
+        Trainer.train(config("meft", extra + ";training.overlap_host_update=false"), decoder(ScalarType.Float), data, off, false,
+                TrainingListener.NONE, ComputeDevice.cpu(), ScalarType.Float);
+        Map<String, Tensor> a = finalState(on), b = finalState(off);
+        for (String k : a.keySet()) {
+            assertThat(a.get(k).equal(b.get(k))).as(k).isTrue();
+        }
+    }
 }
