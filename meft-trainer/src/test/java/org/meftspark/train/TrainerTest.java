@@ -241,4 +241,35 @@ class TrainerTest {
             assertThat(a.get(k).equal(b.get(k))).as(k).isTrue();
         }
     }
+
+    @Test
+    void runReadsTheTrainSplitOfAShardSetAndTrainsTheEmbeddedModel() throws Exception {
+        org.meftspark.shard.LocalShardStore store = new org.meftspark.shard.LocalShardStore(tmp.resolve("shards"));
+        org.meftspark.shard.ManifestBuilder mb = new org.meftspark.shard.ManifestBuilder(new org.meftspark.tokenize.ByteTokenizer(),
+                org.meftspark.prompt.PromptTemplates.builtIn());
+        try (org.meftspark.shard.ShardSetWriter w = new org.meftspark.shard.ShardSetWriter(store, mb, 5, 3, 1 << 20)) {
+            Random r = new Random(1);
+            for (int i = 0; i < 12; i++) {
+                int[] ids = new int[8];
+                ids[0] = 256;
+                for (int j = 1; j < 8; j++) {
+                    ids[j] = r.nextInt(256);
+                }
+                ids[7] = 257;
+                w.write(new TokenizedExample("x" + i, "gsm8k", i % 4 == 0 ? "dev" : "train", ids, 3, List.of(), "f:" + i, 0));
+            }
+            w.finish();
+        }
+        RunConfig c = RunConfigLoader.parse("training: {max_steps: 2, micro_batch_size: 3, gradient_accumulation: 2}", "test", List.of());
+        List<Long> rowsSeen = new ArrayList<>();
+        TrainingResult res = Trainer.run(c, store, tmp.resolve("run"), false, new TrainingListener() {
+            @Override
+            public void onStart(Map<String, Object> run) {
+                rowsSeen.add(((Number) run.get("rows")).longValue());
+            }
+        });
+        assertThat(rowsSeen).containsExactly(9L); // the 3 dev rows are not trained on
+        assertThat(res.stepsDone()).isEqualTo(2);
+        assertThat(Double.isFinite(res.lastLoss())).isTrue();
+    }
 }
