@@ -18,10 +18,16 @@ import java.util.List;
  * @param loraAlpha     LoRA scaling numerator (scale = alpha / r)
  * @param loraDropout   dropout on the LoRA input
  * @param loraTargets   projections LoRA adapts
+ * @param routerSoftmax softmax over the router scores g before choosing experts (section 2, step 1);
+ *                      keeps the scale g_e(i) positive so relu(a_i) keeps the sign of k_i . x
+ * @param hostMemoryGb  host memory the MEFT neuron store may use, in GiB; 0 means the memory the
+ *                      operating system reports available (section 5: host bytes grow with N)
+ * @param initStd       standard deviation of the adapter keys and routers at initialisation (section 1)
  */
 public record AdapterSection(Method method, int neurons, int topK, Routing routing, int nProbe,
                             double expertFactor, int unionCap, boolean freezeKeys, int loraRank,
-                            double loraAlpha, double loraDropout, List<String> loraTargets) {
+                            double loraAlpha, double loraDropout, List<String> loraTargets, boolean routerSoftmax,
+                            double hostMemoryGb, double initStd) {
 
     /** Adaptation methods; all run in the same trainer. */
     public enum Method { MEFT, LORA, PARALLEL_ADAPTER, FULL, NONE }
@@ -54,13 +60,22 @@ public record AdapterSection(Method method, int neurons, int topK, Routing routi
             "q_proj|k_proj|v_proj|o_proj|gate_proj|up_proj|down_proj", "projection names (q_proj ... down_proj)",
             "Projections LoRA adapts.");
 
+    public static final Key<Boolean> ROUTER_SOFTMAX = Key.bool("router_softmax", true,
+            "Softmax over the router scores before choosing the n_probe experts (key_experts routing).");
+    public static final Key<Double> HOST_MEMORY_GB = Key.real("host_memory_gb", 0.0, 0.0, false, 1 << 20,
+            "Host memory (GiB) the MEFT neuron store may use; 0 uses what the OS reports available. "
+                    + "The trainer refuses to start when the store would not fit.");
+    public static final Key<Double> INIT_STD = Key.real("init_std", 0.02, 0.0, true, 10.0,
+            "Standard deviation of the initial adapter keys and routers (values start at zero).");
+
     public static final Section<AdapterSection> SECTION = new Section<>("adapter",
             "The adaptation method (MEFT or a baseline) and its hyperparameters.",
             List.of(METHOD, NEURONS, TOP_K, ROUTING, N_PROBE, EXPERT_FACTOR, UNION_CAP, FREEZE_KEYS,
-                    LORA_RANK, LORA_ALPHA, LORA_DROPOUT, LORA_TARGETS),
+                    LORA_RANK, LORA_ALPHA, LORA_DROPOUT, LORA_TARGETS, ROUTER_SOFTMAX, HOST_MEMORY_GB, INIT_STD),
             v -> new AdapterSection(v.get(METHOD), v.get(NEURONS), v.get(TOP_K), v.get(ROUTING), v.get(N_PROBE),
                     v.get(EXPERT_FACTOR), v.get(UNION_CAP), v.get(FREEZE_KEYS), v.get(LORA_RANK),
-                    v.get(LORA_ALPHA), v.get(LORA_DROPOUT), v.get(LORA_TARGETS)));
+                    v.get(LORA_ALPHA), v.get(LORA_DROPOUT), v.get(LORA_TARGETS),
+                    v.get(ROUTER_SOFTMAX), v.get(HOST_MEMORY_GB), v.get(INIT_STD)));
 
     public AdapterSection {
         if (method == Method.MEFT) {
@@ -74,6 +89,12 @@ public record AdapterSection(Method method, int neurons, int topK, Routing routi
             if (routing == Routing.KEY_EXPERTS && nProbe > experts) {
                 throw new IllegalArgumentException("n_probe (" + nProbe + ") must not exceed the number of experts E = ceil(sqrt("
                         + neurons + ")) / " + expertFactor + " = " + experts);
+            }
+            // Each token's candidates are the keys of its P experts; the smallest block holds floor(N/E) keys.
+            long candidates = (long) nProbe * (neurons / experts);
+            if (routing == Routing.KEY_EXPERTS && topK > candidates) {
+                throw new IllegalArgumentException("top_k (" + topK + ") exceeds the " + candidates + " candidate keys of n_probe ("
+                        + nProbe + ") experts of " + (neurons / experts) + " keys; raise n_probe or lower top_k");
             }
         }
         loraTargets = List.copyOf(loraTargets);

@@ -20,17 +20,27 @@ import java.util.List;
  * @param maxSteps            stop after this many optimizer steps; 0 means run all epochs
  * @param checkpointEvery     optimizer steps between checkpoints; 0 means only at the end
  * @param maxBadSteps         consecutive NaN/Inf steps tolerated before the run stops
+ * @param lrSchedule          learning-rate decay after warm-up
+ * @param warmupSteps         optimizer steps of linear warm-up from 0 to the learning rate
+ * @param maxGradNorm         global gradient-norm clip over every trainable (0 disables)
+ * @param shuffle             visit the training rows in a seeded random order each epoch
+ * @param overlapHostUpdate   run MEFT's host AdamW of one step on a background thread while the next
+ *                            step's forward runs (each layer waits only for its own rows; docs/meft-schedule.md)
  */
 public record TrainingSection(Device device, double learningRate, double weightDecay, double beta1, double beta2,
                              double epsilon, OptimizerMode optimizerMode, int microBatchSize,
                              int gradientAccumulation, int epochs, int maxSteps, int checkpointEvery,
-                             int maxBadSteps) {
+                             int maxBadSteps, LrSchedule lrSchedule, int warmupSteps, double maxGradNorm,
+                             boolean shuffle, boolean overlapHostUpdate) {
 
     /** Where tensors live. */
     public enum Device { CPU, GPU }
 
     /** Host AdamW variant (meft-method.md section 4). */
     public enum OptimizerMode { LAZY, DENSE }
+
+    /** Learning-rate decay after warm-up. */
+    public enum LrSchedule { CONSTANT, LINEAR, COSINE }
 
     public static final Key<Device> DEVICE = Key.choice("device", Device.class, Device.CPU,
             "cpu trains with CPU tensors; gpu needs a cluster with GPU scheduling and the gpu build.");
@@ -55,12 +65,26 @@ public record TrainingSection(Device device, double learningRate, double weightD
     public static final Key<Integer> MAX_BAD_STEPS = Key.integer("max_bad_steps", 10, 1, 1_000_000,
             "Consecutive steps with NaN/Inf loss or gradients (skipped) before the run stops.");
 
+    public static final Key<LrSchedule> LR_SCHEDULE = Key.choice("lr_schedule", LrSchedule.class, LrSchedule.LINEAR,
+            "After warm-up: constant, linear decay to 0, or cosine decay to 0 at the last step.");
+    public static final Key<Integer> WARMUP_STEPS = Key.integer("warmup_steps", 0, 0, Integer.MAX_VALUE,
+            "Optimizer steps of linear warm-up from 0 to learning_rate.");
+    public static final Key<Double> MAX_GRAD_NORM = Key.real("max_grad_norm", 1.0, 0.0, false, 1e6,
+            "Clip the global L2 norm of all gradients to this; 0 disables clipping.");
+    public static final Key<Boolean> SHUFFLE = Key.bool("shuffle", true,
+            "Visit training rows in a random order per epoch, drawn from run.seed (reproducible).");
+
+    public static final Key<Boolean> OVERLAP_HOST_UPDATE = Key.bool("overlap_host_update", true,
+            "MEFT: update the host store on a background thread while the next step's forward runs (same results).");
+
     public static final Section<TrainingSection> SECTION = new Section<>("training",
             "The training loop and the optimizer.",
             List.of(DEVICE, LEARNING_RATE, WEIGHT_DECAY, BETA1, BETA2, EPSILON, OPTIMIZER_MODE, MICRO_BATCH_SIZE,
-                    GRADIENT_ACCUMULATION, EPOCHS, MAX_STEPS, CHECKPOINT_EVERY, MAX_BAD_STEPS),
+                    GRADIENT_ACCUMULATION, EPOCHS, MAX_STEPS, CHECKPOINT_EVERY, MAX_BAD_STEPS, LR_SCHEDULE,
+                    WARMUP_STEPS, MAX_GRAD_NORM, SHUFFLE, OVERLAP_HOST_UPDATE),
             v -> new TrainingSection(v.get(DEVICE), v.get(LEARNING_RATE), v.get(WEIGHT_DECAY), v.get(BETA1),
                     v.get(BETA2), v.get(EPSILON), v.get(OPTIMIZER_MODE), v.get(MICRO_BATCH_SIZE),
                     v.get(GRADIENT_ACCUMULATION), v.get(EPOCHS), v.get(MAX_STEPS), v.get(CHECKPOINT_EVERY),
-                    v.get(MAX_BAD_STEPS)));
+                    v.get(MAX_BAD_STEPS), v.get(LR_SCHEDULE), v.get(WARMUP_STEPS), v.get(MAX_GRAD_NORM),
+                    v.get(SHUFFLE), v.get(OVERLAP_HOST_UPDATE)));
 }
