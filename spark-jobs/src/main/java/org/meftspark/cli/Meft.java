@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The user-facing command, run by {@code bin/meft}. Each stage adds a subcommand. */
 @Command(name = "meft", mixinStandardHelpOptions = true, version = "meft-spark 0.1.0",
         description = "Memory-efficient LLM fine-tuning (MEFT) as Spark batch pipelines.",
-        subcommands = {DoctorCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DoctorCommand.class, ConfigCommand.class, org.meftspark.jobs.PreprocessJob.class,
+                CommandLine.HelpCommand.class})
 public final class Meft implements Runnable {
 
     @CommandLine.Spec
