@@ -103,6 +103,11 @@ final class PreprocessFixtures {
 
     /** The run configuration over those inputs. */
     static RunConfig config(Path inputs, Path output, String... overrides) throws IOException {
+        return configFor(inputs.toString(), output.toString(), inputs, overrides);
+    }
+
+    /** The same configuration for inputs and output given as any Hadoop paths; the YAML goes to {@code cfgDir}. */
+    static RunConfig configFor(String inputs, String output, Path cfgDir, String... overrides) throws IOException {
         Path root = LaunchEnvironment.current().root();
         String yaml = """
                 data:
@@ -125,7 +130,7 @@ final class PreprocessFixtures {
                 spark:
                   partitions: 2
                 """.formatted(inputs, output, root);
-        Path file = inputs.resolve("run.yaml");
+        Path file = Files.createDirectories(cfgDir).resolve("run.yaml");
         Files.writeString(file, yaml);
         return RunConfigLoader.load(file, List.of(overrides));
     }
