@@ -1,7 +1,5 @@
 package org.meftspark.model;
 
-import java.util.List;
-import java.util.OptionalInt;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
@@ -19,10 +17,20 @@ public final class EmbeddedModels {
     private EmbeddedModels() {
     }
 
-    /** d = 64, 2 layers, 4 query heads sharing 2 key/value heads, tied head, up to 2048 positions. */
+    /**
+     * The architecture in conf/models/tiny-llama.json (packaged on the classpath): d = 64, 2 layers,
+     * 4 query heads sharing 2 key/value heads, tied head, up to 2048 positions.
+     */
     public static ModelConfig tinyLlamaConfig() {
-        return new ModelConfig(ModelConfig.LLAMA, 259, 64, 172, 2, 4, 2, 16, 1e-5, 10000.0, 2048, true,
-                OptionalInt.empty(), 256, List.of(257), "float32");
+        String resource = "/org/meftspark/model/embedded/tiny-llama.json";
+        try (java.io.InputStream in = EmbeddedModels.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException(resource + " is missing from the classpath: rebuild meft-trainer");
+            }
+            return ModelConfig.parse(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8), resource);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** The frozen decoder of an embedded model name. */

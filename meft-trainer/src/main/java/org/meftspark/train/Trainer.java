@@ -82,6 +82,12 @@ public final class Trainer {
     public static TrainingResult run(RunConfig config, ShardStore shards, Path runDir, boolean resume, TrainingListener listener) {
         ComputeDevice device = config.training().device() == TrainingSection.Device.GPU
                 ? ComputeDevice.select(ComputeDevice.Preference.CUDA, null) : ComputeDevice.cpu();
+        return run(config, shards, runDir, resume, listener, device);
+    }
+
+    /** As {@link #run(RunConfig, ShardStore, Path, boolean, TrainingListener)} on a chosen device (the GPU Spark assigned). */
+    public static TrainingResult run(RunConfig config, ShardStore shards, Path runDir, boolean resume, TrainingListener listener,
+                                     ComputeDevice device) {
         Decoder decoder = loadModel(config.model(), device);
         ShardReader reader = ShardReader.open(shards, null);
         if (reader.manifest().vocabSize() > decoder.config().vocabSize()) {

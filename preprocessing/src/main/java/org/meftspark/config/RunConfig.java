@@ -38,6 +38,10 @@ public record RunConfig(RunSection run, DataSection data, ModelSection model, Ad
         for (Section<?> s : SECTIONS) {
             sb.append("### `").append(s.name()).append("`\n\n").append(s.doc()).append("\n\n");
             appendKeys(sb, s, "");
+            if (s == RunSection.SECTION) {
+                sb.append("Each entry of `run.sweep`:\n\n");
+                appendKeys(sb, RunSection.Variant.SECTION, "sweep[].");
+            }
             if (s == DataSection.SECTION) {
                 sb.append("Each entry of `data.inputs`:\n\n");
                 appendKeys(sb, DataSection.Input.SECTION, "inputs[].");

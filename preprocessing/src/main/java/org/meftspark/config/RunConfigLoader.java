@@ -42,6 +42,39 @@ public final class RunConfigLoader {
 
     /** Reads {@code file}; throws {@link ConfigException} listing every problem. */
     public static RunConfig load(Path file, List<String> overrides) {
+        return parse(readText(file), file.toString(), overrides);
+    }
+
+    /**
+     * The variants of a run: one per {@code run.sweep} entry (its overrides applied after the
+     * command line's), or a single variant named after the adapter method when there is no sweep.
+     * Every variant is validated; all problems are reported together.
+     */
+    public static List<RunVariant> variants(String text, String source, List<String> overrides) {
+        RunConfig base = parse(text, source, overrides);
+        if (base.run().sweep().isEmpty()) {
+            return List.of(new RunVariant(base.adapter().method().name().toLowerCase(java.util.Locale.ROOT), base,
+                    overrides));
+        }
+        List<RunVariant> out = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        for (RunSection.Variant v : base.run().sweep()) {
+            List<String> all = new ArrayList<>(overrides);
+            all.addAll(v.set());
+            try {
+                out.add(new RunVariant(v.name(), parse(text, source, all), all));
+            } catch (ConfigException e) {
+                e.problems().forEach(p -> problems.add("run.sweep[" + v.name() + "]: " + p));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return List.copyOf(out);
+    }
+
+    /** The text of a configuration file: bounded size, strict UTF-8. */
+    public static String readText(Path file) {
         byte[] bytes;
         try {
             if (Files.size(file) > MAX_FILE_BYTES) {
@@ -60,7 +93,7 @@ public final class RunConfigLoader {
         } catch (CharacterCodingException e) {
             throw new ConfigException(file + ": not valid UTF-8; save the file as UTF-8");
         }
-        return parse(text, file.toString(), overrides);
+        return text;
     }
 
     /** Parses configuration text; {@code source} names it in messages. */

@@ -216,4 +216,39 @@ class RunConfigLoaderTest {
         assertThat(Files.readString(doc)).as("docs/configuration.md is stale: regenerate it with "
                 + "'bin/meft config reference' and paste the output").contains(RunConfig.reference());
     }
+
+    @Test
+    void sweepExpandsIntoValidatedVariants() {
+        String yaml = """
+                run:
+                  sweep:
+                    - {name: lora, set: [adapter.method=lora]}
+                    - {name: meft-16k, set: [adapter.method=meft, adapter.neurons=16384]}
+                """;
+        List<RunVariant> v = RunConfigLoader.variants(yaml, "sweep.yaml", List.of("training.epochs=2"));
+        assertThat(v).extracting(RunVariant::name).containsExactly("lora", "meft-16k");
+        assertThat(v.get(0).config().adapter().method()).isEqualTo(AdapterSection.Method.LORA);
+        assertThat(v.get(1).config().adapter().neurons()).isEqualTo(16384);
+        assertThat(v).allSatisfy(x -> assertThat(x.config().training().epochs()).isEqualTo(2));
+        assertThat(v.get(1).overrides()).containsExactly("training.epochs=2", "adapter.method=meft", "adapter.neurons=16384");
+        assertThat(RunConfigLoader.variants("", "x.yaml", List.of())).singleElement()
+                .extracting(RunVariant::name).isEqualTo("meft");
+    }
+
+    @Test
+    void badSweepVariantsAreNamedInTheError() {
+        assertThatThrownBy(() -> RunConfigLoader.variants(
+                "run:\n  sweep:\n    - {name: a, set: [adapter.neurons=0]}\n", "s.yaml", List.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("run.sweep[a]: --set adapter.neurons=0");
+        assertThat(failure("run:\n  sweep:\n    - {name: a}\n    - {name: a}\n").problems()).singleElement().asString()
+                .contains("variant name 'a' is used twice");
+    }
+
+    @Test
+    void namesUsedAsPathsCannotEscape() {
+        for (String bad : List.of("..", ".", "a/b", "-x", ".hidden")) {
+            assertThat(failure("run:\n  name: '" + bad + "'\n").problems()).as(bad).singleElement().asString()
+                    .contains("run.name: expected 1 to 100 letters");
+        }
+    }
 }
