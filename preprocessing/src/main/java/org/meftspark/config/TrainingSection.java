@@ -26,12 +26,13 @@ import java.util.List;
  * @param shuffle             visit the training rows in a seeded random order each epoch
  * @param overlapHostUpdate   run MEFT's host AdamW of one step on a background thread while the next
  *                            step's forward runs (each layer waits only for its own rows; docs/meft-schedule.md)
+ * @param cudaRequired        with device gpu, refuse to train on the CPU when libtorch has no CUDA
  */
 public record TrainingSection(Device device, double learningRate, double weightDecay, double beta1, double beta2,
                              double epsilon, OptimizerMode optimizerMode, int microBatchSize,
                              int gradientAccumulation, int epochs, int maxSteps, int checkpointEvery,
                              int maxBadSteps, LrSchedule lrSchedule, int warmupSteps, double maxGradNorm,
-                             boolean shuffle, boolean overlapHostUpdate) {
+                             boolean shuffle, boolean overlapHostUpdate, boolean cudaRequired) {
 
     /** Where tensors live. */
     public enum Device { CPU, GPU }
@@ -77,14 +78,23 @@ public record TrainingSection(Device device, double learningRate, double weightD
     public static final Key<Boolean> OVERLAP_HOST_UPDATE = Key.bool("overlap_host_update", true,
             "MEFT: update the host store on a background thread while the next step's forward runs (same results).");
 
+    /**
+     * With device gpu: fail when a task holds a GPU but libtorch finds no CUDA (the CPU build). Off
+     * only to rehearse GPU scheduling on machines without one (fake discovery scripts, CI): the
+     * task then trains on the CPU and says so.
+     */
+    public static final Key<Boolean> CUDA_REQUIRED = Key.bool("cuda_required", true,
+            "With device gpu, fail when libtorch has no CUDA; false trains on the CPU inside the GPU-scheduled task "
+                    + "(rehearsing scheduling without a GPU).");
+
     public static final Section<TrainingSection> SECTION = new Section<>("training",
             "The training loop and the optimizer.",
             List.of(DEVICE, LEARNING_RATE, WEIGHT_DECAY, BETA1, BETA2, EPSILON, OPTIMIZER_MODE, MICRO_BATCH_SIZE,
                     GRADIENT_ACCUMULATION, EPOCHS, MAX_STEPS, CHECKPOINT_EVERY, MAX_BAD_STEPS, LR_SCHEDULE,
-                    WARMUP_STEPS, MAX_GRAD_NORM, SHUFFLE, OVERLAP_HOST_UPDATE),
+                    WARMUP_STEPS, MAX_GRAD_NORM, SHUFFLE, OVERLAP_HOST_UPDATE, CUDA_REQUIRED),
             v -> new TrainingSection(v.get(DEVICE), v.get(LEARNING_RATE), v.get(WEIGHT_DECAY), v.get(BETA1),
                     v.get(BETA2), v.get(EPSILON), v.get(OPTIMIZER_MODE), v.get(MICRO_BATCH_SIZE),
                     v.get(GRADIENT_ACCUMULATION), v.get(EPOCHS), v.get(MAX_STEPS), v.get(CHECKPOINT_EVERY),
                     v.get(MAX_BAD_STEPS), v.get(LR_SCHEDULE), v.get(WARMUP_STEPS), v.get(MAX_GRAD_NORM),
-                    v.get(SHUFFLE), v.get(OVERLAP_HOST_UPDATE)));
+                    v.get(SHUFFLE), v.get(OVERLAP_HOST_UPDATE), v.get(CUDA_REQUIRED)));
 }

@@ -1,0 +1,95 @@
+package org.meftspark.jobs.train;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.FileUtil;
+import org.apache.hadoop.fs.LocalFileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Where a training task writes. The trainer works on a local directory (checkpoints are renamed
+ * into place atomically there). When the run directory is local ({@code file:} or a plain path)
+ * the trainer writes into it directly, so a killed run resumes from its last checkpoint. On a
+ * remote file system (hdfs:, s3a:) the task trains in a local scratch directory seeded with the
+ * remote directory's content (so it resumes too) and publishes the result at the end: copied
+ * next to the target, then renamed over it.
+ */
+final class TrainDirectory implements AutoCloseable {
+    private final FileSystem fs;
+    private final Path target;
+    private final java.nio.file.Path local;
+    private final boolean scratch;
+
+    private TrainDirectory(FileSystem fs, Path target, java.nio.file.Path local, boolean scratch) {
+        this.fs = fs;
+        this.target = target;
+        this.local = local;
+        this.scratch = scratch;
+    }
+
+    static TrainDirectory open(String dir, Configuration conf) {
+        try {
+            Path target = new Path(dir);
+            FileSystem fs = target.getFileSystem(conf);
+            target = fs.makeQualified(target);
+            if (fs instanceof LocalFileSystem || "file".equals(fs.getUri().getScheme())) {
+                java.nio.file.Path p = java.nio.file.Path.of(target.toUri());
+                Files.createDirectories(p);
+                return new TrainDirectory(fs, target, p, false);
+            }
+            java.nio.file.Path tmp = Files.createTempDirectory("meft-train-");
+            if (fs.exists(target)) {
+                // Seed the scratch directory with the published state: checkpoints to resume from.
+                FileUtil.copy(fs, target, tmp.toFile(), false, conf);
+                java.nio.file.Path copied = tmp.resolve(target.getName());
+                return new TrainDirectory(fs, target, copied, true);
+            }
+            java.nio.file.Path fresh = tmp.resolve(target.getName());
+            Files.createDirectories(fresh);
+            return new TrainDirectory(fs, target, fresh, true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the training directory " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The directory the trainer writes. */
+    java.nio.file.Path local() {
+        return local;
+    }
+
+    /** Publishes the local result to a remote target (a no-op for local run directories). */
+    void publish(Configuration conf) throws IOException {
+        if (!scratch) {
+            return;
+        }
+        Path staging = new Path(target.getParent(), "." + target.getName() + ".staging-" + UUID.randomUUID());
+        FileUtil.copy(local.toFile(), fs, staging, false, conf);
+        Path aside = null;
+        if (fs.exists(target)) {
+            aside = new Path(target.getParent(), "." + target.getName() + ".replaced-" + UUID.randomUUID());
+            if (!fs.rename(target, aside)) {
+                throw new IOException("cannot move " + target + " aside");
+            }
+        }
+        if (!fs.rename(staging, target)) {
+            if (aside != null) {
+                fs.rename(aside, target);
+            }
+            throw new IOException("cannot rename " + staging + " to " + target);
+        }
+        if (aside != null) {
+            fs.delete(aside, true);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (scratch) {
+            FileUtil.fullyDelete(local.getParent().toFile());
+        }
+    }
+}
