@@ -15,9 +15,19 @@ import org.meftspark.tokenize.TruncationSide;
  * @param devFraction    fraction of examples, chosen by hashing the id, held out as dev
  *                       when the source gives no split
  * @param shardRows      maximum rows per record batch in a shard
+ * @param shardTokens    target tokens per shard file; shards of a split are balanced by token count
+ * @param overwrite      replace an existing shard set at {@code shards} instead of refusing
+ * @param contaminationCheck     run the near-duplicate check between training and evaluation questions
+ * @param contaminationThreshold Jaccard similarity of word-shingle sets at or above which two
+ *                               questions count as near-duplicates
+ * @param contaminationShingleWords words per shingle
+ * @param contaminationHashTables   MinHash tables of the LSH index
+ * @param removeContaminated     drop training examples that near-duplicate an evaluation question
  */
 public record DataSection(List<Input> inputs, String shards, String templates, int maxLength,
-                         TruncationSide truncationSide, double devFraction, int shardRows) {
+                         TruncationSide truncationSide, double devFraction, int shardRows, int shardTokens,
+                         boolean overwrite, boolean contaminationCheck, double contaminationThreshold,
+                         int contaminationShingleWords, int contaminationHashTables, boolean removeContaminated) {
 
     /** On-disk layout of an input. */
     public enum Format {
@@ -71,9 +81,31 @@ public record DataSection(List<Input> inputs, String shards, String templates, i
     public static final Key<Integer> SHARD_ROWS = Key.integer("shard_rows", 1024, 1, 1 << 20,
             "Maximum rows per Arrow record batch; bounds reader memory.");
 
+    /** About 5 MB of Arrow per shard (int32 ids + int8 mask per token): big enough to stream efficiently, small enough to spread. */
+    public static final Key<Integer> SHARD_TOKENS = Key.integer("shard_tokens", 1 << 20, 1, 1 << 30,
+            "Target tokens per shard file; each split's shards are balanced by token count.");
+    public static final Key<Boolean> OVERWRITE = Key.bool("overwrite", false,
+            "Replace an existing output at data.shards; without it the job refuses to touch it.");
+    public static final Key<Boolean> CONTAMINATION_CHECK = Key.bool("contamination_check", true,
+            "Find training questions that near-duplicate an evaluation question (any split but train, any dataset).");
+    /** 0.8: one changed word in a 10-word question still matches with 1-word shingles; paraphrases rarely do. */
+    public static final Key<Double> CONTAMINATION_THRESHOLD = Key.real("contamination_threshold", 0.8, 0.0, true, 1.0,
+            "Jaccard similarity of two questions' shingle sets at or above which they are near-duplicates.");
+    public static final Key<Integer> CONTAMINATION_SHINGLE_WORDS = Key.integer("contamination_shingle_words", 1, 1, 16,
+            "Words per shingle (lower-cased, split on non-word characters); 1 suits short questions.");
+    /** 8 tables find a pair of similarity 0.8 with probability 1 - 0.2^8 (about 1 - 3e-6). */
+    public static final Key<Integer> CONTAMINATION_HASH_TABLES = Key.integer("contamination_hash_tables", 8, 1, 64,
+            "MinHash LSH tables: more find more pairs near the threshold and compare more candidates.");
+    public static final Key<Boolean> REMOVE_CONTAMINATED = Key.bool("remove_contaminated", false,
+            "Drop training examples found to near-duplicate an evaluation question (written to _rejects).");
+
     public static final Section<DataSection> SECTION = new Section<>("data",
             "Raw inputs and how they become tokenized Arrow shards.",
-            List.of(INPUTS, SHARDS, TEMPLATES, MAX_LENGTH, TRUNCATION_SIDE, DEV_FRACTION, SHARD_ROWS),
+            List.of(INPUTS, SHARDS, TEMPLATES, MAX_LENGTH, TRUNCATION_SIDE, DEV_FRACTION, SHARD_ROWS, SHARD_TOKENS,
+                    OVERWRITE, CONTAMINATION_CHECK, CONTAMINATION_THRESHOLD, CONTAMINATION_SHINGLE_WORDS,
+                    CONTAMINATION_HASH_TABLES, REMOVE_CONTAMINATED),
             v -> new DataSection(v.get(INPUTS), v.get(SHARDS), v.get(TEMPLATES), v.get(MAX_LENGTH),
-                    v.get(TRUNCATION_SIDE), v.get(DEV_FRACTION), v.get(SHARD_ROWS)));
+                    v.get(TRUNCATION_SIDE), v.get(DEV_FRACTION), v.get(SHARD_ROWS), v.get(SHARD_TOKENS),
+                    v.get(OVERWRITE), v.get(CONTAMINATION_CHECK), v.get(CONTAMINATION_THRESHOLD),
+                    v.get(CONTAMINATION_SHINGLE_WORDS), v.get(CONTAMINATION_HASH_TABLES), v.get(REMOVE_CONTAMINATED)));
 }

@@ -9,22 +9,24 @@ import java.util.Locale;
  */
 public enum Dataset {
     /** Natural Questions, open-domain: question -> short answer. */
-    NQ_OPEN("nq_open", List.of("question"), "question"),
+    NQ_OPEN("nq_open", List.of("question"), "question", "question"),
     /** SQuAD v1.1: context + question -> answer span; truncation cuts the context only. */
-    SQUAD("squad", List.of("context", "question"), "context"),
+    SQUAD("squad", List.of("context", "question"), "context", "question"),
     /** ToolBench relevant-API selection: query + candidate APIs -> the relevant APIs. */
-    TOOLBENCH("toolbench", List.of("query", "candidates"), "candidates"),
+    TOOLBENCH("toolbench", List.of("query", "candidates"), "candidates", "query"),
     /** GSM8K: question -> worked solution ending {@code #### N}. */
-    GSM8K("gsm8k", List.of("question"), "question");
+    GSM8K("gsm8k", List.of("question"), "question", "question");
 
     private final String key;
     private final List<String> promptFields;
     private final String truncatableField;
+    private final String questionField;
 
-    Dataset(String key, List<String> promptFields, String truncatableField) {
+    Dataset(String key, List<String> promptFields, String truncatableField, String questionField) {
         this.key = key;
         this.promptFields = promptFields;
         this.truncatableField = truncatableField;
+        this.questionField = questionField;
     }
 
     /** The lower-case name used in configs, shard columns, ids and template file names. */
@@ -44,6 +46,15 @@ public enum Dataset {
      */
     public String truncatableField() {
         return truncatableField;
+    }
+
+    /**
+     * The prompt field that holds what the user asks (SQuAD's question, not its context;
+     * ToolBench's query, not its candidate list): the text compared between training and
+     * evaluation examples by the contamination check.
+     */
+    public String questionField() {
+        return questionField;
     }
 
     /** Parses a dataset key such as {@code nq_open} (case-insensitive; '-' accepted for '_'). */

@@ -20,7 +20,8 @@ import org.meftspark.hash.Sha256;
  * <p>The template file's one final newline (editors add it) is dropped; the training target
  * follows the prompt after one space (see {@code SequenceBuilder}).
  */
-public final class PromptTemplate {
+public final class PromptTemplate implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     private final Dataset dataset;
     private final String source;
     private final String sha256;

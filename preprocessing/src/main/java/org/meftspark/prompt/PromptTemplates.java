@@ -21,7 +21,10 @@ import org.meftspark.hash.Sha256;
  * one source for both); a directory given by the user overrides any of them file by file
  * ({@code <dataset>.txt}, e.g. {@code squad.txt}).
  */
-public final class PromptTemplates {
+public final class PromptTemplates implements java.io.Serializable {
+    // Serializable so a Spark driver loads and validates the templates once and ships them to
+    // executors, which may not see the driver's template directory.
+    private static final long serialVersionUID = 1L;
     private final Map<Dataset, PromptTemplate> templates;
 
     private PromptTemplates(Map<Dataset, PromptTemplate> templates) {

@@ -1,5 +1,6 @@
 package org.meftspark.shard;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -24,11 +25,15 @@ import java.util.TreeMap;
  * @param tokenStats           sequence length statistics over all rows
  * @param shards               every shard file in read order
  * @param rejected             rejection reason code -> count (reader and sequence builder together)
+ * @param contamination        the near-duplicate check between training and evaluation questions,
+ *                             or null when it was not run (then the key is absent from the JSON)
  */
 public record Manifest(int formatVersion, String tokenizerFingerprint, int vocabSize, String templateHash,
                        Map<String, String> templateHashes, Map<String, String> settings,
                        Map<String, Long> countsBySplit, Stats tokenStats, List<Shard> shards,
-                       Map<String, Long> rejected) implements Serializable {
+                       Map<String, Long> rejected,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) Contamination contamination)
+        implements Serializable {
 
     /** The manifest's file name in a shard directory. */
     public static final String FILE_NAME = "manifest.json";
@@ -78,6 +83,27 @@ public record Manifest(int formatVersion, String tokenizerFingerprint, int vocab
         /** Summarises a histogram. */
         public static Stats of(TokenStats s) {
             return new Stats(s.sequences(), s.tokens(), s.mean(), s.percentile(50), s.percentile(99), s.max());
+        }
+    }
+
+    /**
+     * Near-duplicate questions between training examples and evaluation examples (every split
+     * other than train, of any dataset), found by the Spark job with MinHash LSH over word
+     * shingles and confirmed by their exact Jaccard similarity.
+     *
+     * @param threshold       Jaccard similarity of the shingle sets at or above which two questions are near-duplicates
+     * @param shingleWords    words per shingle
+     * @param hashTables      MinHash tables; more tables miss fewer pairs and cost more candidate comparisons
+     * @param pairs           (training, evaluation) pairs found
+     * @param trainExamples   distinct training examples in at least one pair
+     * @param removed         of those, how many were removed from the shards (0 unless removal was configured)
+     * @param pairsByDatasets {@code trainDataset -> evalDataset/evalSplit} -> pairs
+     */
+    public record Contamination(double threshold, int shingleWords, int hashTables, long pairs, long trainExamples,
+                                long removed, Map<String, Long> pairsByDatasets) implements Serializable {
+        /** Copies the counts into a sorted map. */
+        public Contamination {
+            pairsByDatasets = new TreeMap<>(pairsByDatasets);
         }
     }
 

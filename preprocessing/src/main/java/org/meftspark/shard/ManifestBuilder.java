@@ -22,6 +22,7 @@ public final class ManifestBuilder {
     private final List<Manifest.Shard> shards = new ArrayList<>();
     private final TokenStats stats = new TokenStats();
     private final Map<String, Long> rejected = new TreeMap<>();
+    private Manifest.Contamination contamination;
 
     /** Starts a manifest for shards made with this tokenizer and these templates. */
     public ManifestBuilder(Tokenizer tokenizer, PromptTemplates templates) {
@@ -54,6 +55,12 @@ public final class ManifestBuilder {
         return this;
     }
 
+    /** Records the result of the contamination check. */
+    public ManifestBuilder contamination(Manifest.Contamination result) {
+        this.contamination = result;
+        return this;
+    }
+
     /** The manifest. */
     public Manifest build() {
         Map<String, Long> bySplit = new TreeMap<>();
@@ -61,6 +68,7 @@ public final class ManifestBuilder {
             s.rowsBySplit().forEach((k, v) -> bySplit.merge(k, v, Long::sum));
         }
         return new Manifest(ShardSchema.FORMAT_VERSION, fingerprint, vocabSize, templates.combinedHash(),
-                templates.hashes(), new LinkedHashMap<>(settings), bySplit, Manifest.Stats.of(stats), shards, rejected);
+                templates.hashes(), new LinkedHashMap<>(settings), bySplit, Manifest.Stats.of(stats), shards, rejected,
+                contamination);
     }
 }

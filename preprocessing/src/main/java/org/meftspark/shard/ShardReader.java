@@ -112,7 +112,12 @@ public final class ShardReader {
     /** Reads one shard; verification happens when its stream ends, before its last batch is returned. */
     private final class ShardIterator implements Iterator<List<TokenizedExample>> {
         private final Manifest.Shard entry;
-        private final BufferAllocator allocator = new RootAllocator();
+        /**
+         * Bounded by the shard's size (a batch's buffers are bytes of the file; 4x covers the
+         * allocator's rounding): a corrupted length in a message header is refused by the
+         * allocator instead of reserving terabytes and killing the JVM.
+         */
+        private final BufferAllocator allocator;
         private final DigestChannels.Reading channel;
         private final ArrowStreamReader reader;
         private List<TokenizedExample> next;
@@ -121,6 +126,7 @@ public final class ShardReader {
 
         ShardIterator(Manifest.Shard entry) {
             this.entry = entry;
+            this.allocator = new RootAllocator(Math.max(1L << 20, 4 * entry.bytes()));
             try {
                 ReadableByteChannel raw = store.open(entry.file());
                 channel = new DigestChannels.Reading(raw);
@@ -138,8 +144,12 @@ public final class ShardReader {
                     throw new ShardVerificationException(entry.file() + " has schema " + reader.getVectorSchemaRoot().getSchema()
                             + ", expected format version " + ShardSchema.FORMAT_VERSION);
                 }
-            } catch (IOException e) {
-                throw new ShardVerificationException("cannot read shard " + entry.file() + ": " + e.getMessage(), e);
+            } catch (IOException | RuntimeException e) {
+                if (e instanceof ShardVerificationException v) {
+                    throw v;
+                }
+                throw new ShardVerificationException("cannot read shard " + entry.file() + " (corrupt or truncated): "
+                        + e + "; the shard set is damaged, rerun preprocessing", e);
             }
             advance();
         }
@@ -187,8 +197,14 @@ public final class ShardReader {
                             + entry.bytes() + " bytes with " + entry.sha256());
                 }
                 next = null;
-            } catch (IOException e) {
-                throw new ShardVerificationException("cannot read shard " + entry.file() + " (corrupt or truncated): " + e.getMessage(), e);
+            } catch (IOException | RuntimeException e) {
+                // A damaged file makes Arrow fail in many ways (bad lengths, offsets, flatbuffers):
+                // each one means the same thing to the consumer.
+                if (e instanceof ShardVerificationException v && v.getMessage().contains(entry.file())) {
+                    throw v;
+                }
+                throw new ShardVerificationException("cannot read shard " + entry.file() + " (corrupt or truncated): "
+                        + e.getMessage() + "; the shard set is damaged, rerun preprocessing", e);
             }
         }
 

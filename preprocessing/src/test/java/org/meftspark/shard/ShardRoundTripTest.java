@@ -131,6 +131,35 @@ class ShardRoundTripTest {
         assertThatThrownBy(() -> ShardReader.open(store, null)).hasMessageContaining("incomplete");
     }
 
+    /**
+     * Every single-bit error anywhere in a shard is a ShardVerificationException: a corrupted
+     * length in an Arrow message header once made the reader try to allocate 1 TiB and die with
+     * OutOfMemoryError instead.
+     */
+    @Test
+    void anyFlippedBitInAShardIsAVerificationErrorNeverACrash() throws Exception {
+        LocalShardStore store = new LocalShardStore(dir);
+        writeTwelve(store);
+        Path shard = dir.resolve("part-00001.arrow");
+        byte[] good = Files.readAllBytes(shard);
+        // 64 positions spread over magic, schema, batch headers, buffers and footer (each read
+        // costs ~10 ms), plus byte 8, the first message length, which caused the OutOfMemoryError.
+        java.util.SortedSet<Integer> positions = new java.util.TreeSet<>(List.of(8, good.length / 2));
+        for (int k = 0; k < 64; k++) {
+            positions.add((int) ((long) k * good.length / 64));
+        }
+        for (int i : positions) {
+            for (int bit : new int[] {i % 2 == 0 ? 0x01 : 0x40}) {
+                byte[] bad = good.clone();
+                bad[i] ^= (byte) bit;
+                Files.write(shard, bad);
+                int at = i;
+                assertThatThrownBy(() -> ShardReader.open(store, null).rows().count()).as("byte %d bit %x", at, bit)
+                        .isInstanceOf(ShardVerificationException.class).hasMessageContaining("part-00001.arrow");
+            }
+        }
+    }
+
     @Test
     void refusesToOverwriteAndAnAbortedWriteLeavesNoFileBehind() throws Exception {
         LocalShardStore store = new LocalShardStore(dir);

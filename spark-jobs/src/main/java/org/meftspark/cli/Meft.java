@@ -6,9 +6,17 @@ import picocli.CommandLine.Command;
 /** The user-facing command, run by {@code bin/meft}. Each stage adds a subcommand. */
 @Command(name = "meft", mixinStandardHelpOptions = true, version = "meft-spark 0.1.0",
         description = "Memory-efficient LLM fine-tuning (MEFT) as Spark batch pipelines.",
-        subcommands = {DoctorCommand.class, ConfigCommand.class, InitModelCommand.class, GenerateCommand.class,
-                LogitsCommand.class, MakeDataCommands.MakeFacts.class, MakeDataCommands.MakeSamples.class,
-                BenchmarkCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+                DoctorCommand.class,
+                ConfigCommand.class,
+                org.meftspark.jobs.PreprocessJob.class,
+                InitModelCommand.class,
+                GenerateCommand.class,
+                LogitsCommand.class,
+                MakeDataCommands.MakeFacts.class,
+                MakeDataCommands.MakeSamples.class,
+                BenchmarkCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Meft implements Runnable {
 
     @CommandLine.Spec

@@ -1,0 +1,126 @@
+package org.meftspark.jobs.preprocess;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.when;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.ml.feature.HashingTF;
+import org.apache.spark.ml.feature.MinHashLSH;
+import org.apache.spark.ml.feature.MinHashLSHModel;
+import org.apache.spark.ml.feature.NGram;
+import org.apache.spark.ml.feature.RegexTokenizer;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.meftspark.data.Example;
+import org.meftspark.data.HashSplit;
+import org.meftspark.shard.Manifest;
+
+/**
+ * Near-duplicate questions between training examples and evaluation examples (every split
+ * but train, of any dataset: a GSM8K training question paraphrasing a GSM8K test question,
+ * or an NQ training question that is a SQuAD dev question) with Spark MLlib (issue 3, item 7).
+ *
+ * <p>Each question is lower-cased and split on non-word characters ({@code (?U)\W+}, Unicode
+ * aware, platform-notes.md), cut into shingles of {@code k} words (a question shorter than
+ * {@code k} words is one shingle), hashed into a sparse binary vector, and indexed by
+ * {@link MinHashLSH}. {@code approxSimilarityJoin} then computes the exact Jaccard distance of
+ * every candidate pair; pairs at or above the similarity threshold are reported. MinHash only
+ * proposes candidates: a pair of similarity s is missed with probability (1 - s)^tables.
+ */
+final class ContaminationCheck {
+    /** Sparse feature space of the shingle hashes: 2^20 makes collisions between two short questions negligible. */
+    private static final int FEATURES = 1 << 20;
+
+    /**
+     * The outcome.
+     *
+     * @param summary     what goes into the manifest (removed filled in by the caller)
+     * @param pairs       every pair found (train_id, train_dataset, train_question, eval_id, eval_dataset,
+     *                    eval_split, eval_question, similarity), persisted
+     * @param bestByTrain training id -> its most similar evaluation example, in words
+     */
+    record Result(Manifest.Contamination summary, Dataset<Row> pairs, Map<String, String> bestByTrain) {
+    }
+
+    private ContaminationCheck() {
+    }
+
+    static Result run(SparkSession spark, JavaRDD<Example> examples, double threshold, int shingleWords,
+                      int hashTables, long seed) {
+        StructType schema = new StructType()
+                .add("id", DataTypes.StringType, false)
+                .add("dataset", DataTypes.StringType, false)
+                .add("split", DataTypes.StringType, false)
+                .add("question", DataTypes.StringType, false);
+        JavaRDD<Row> rows = examples.map(e -> RowFactory.create(e.id(), e.dataset().key(), e.split(),
+                e.fields().get(e.dataset().questionField())));
+        Dataset<Row> words = new RegexTokenizer().setInputCol("question").setOutputCol("words")
+                .setPattern("(?U)\\W+").setToLowercase(true).setMinTokenLength(1)
+                .transform(spark.createDataFrame(rows, schema));
+        Dataset<Row> shingled;
+        if (shingleWords == 1) {
+            shingled = words.withColumn("shingles", col("words"));
+        } else {
+            shingled = new NGram().setN(shingleWords).setInputCol("words").setOutputCol("grams").transform(words)
+                    .withColumn("shingles", when(size(col("words")).lt(shingleWords),
+                            array(concat_ws(" ", col("words")))).otherwise(col("grams")));
+        }
+        // MinHash needs at least one shingle; a question of punctuation only has nothing to compare.
+        Dataset<Row> features = new HashingTF().setInputCol("shingles").setOutputCol("features")
+                .setNumFeatures(FEATURES).setBinary(true)
+                .transform(shingled.filter(size(col("shingles")).gt(0)))
+                .select("id", "dataset", "split", "question", "features");
+        Dataset<Row> train = features.filter(col("split").equalTo(HashSplit.TRAIN));
+        Dataset<Row> eval = features.filter(col("split").notEqual(HashSplit.TRAIN));
+
+        MinHashLSHModel model = new MinHashLSH().setNumHashTables(hashTables).setSeed(seed)
+                .setInputCol("features").setOutputCol("hashes").fit(features);
+        // The join keeps distance < t; similarity >= threshold is distance <= 1 - threshold.
+        double maxDistance = 1 - threshold + 1e-9;
+        Dataset<Row> pairs = model.approxSimilarityJoin(train, eval, maxDistance, "distance")
+                .select(col("datasetA.id").as("train_id"), col("datasetA.dataset").as("train_dataset"),
+                        col("datasetA.question").as("train_question"), col("datasetB.id").as("eval_id"),
+                        col("datasetB.dataset").as("eval_dataset"), col("datasetB.split").as("eval_split"),
+                        col("datasetB.question").as("eval_question"),
+                        lit(1.0).minus(col("distance")).as("similarity"))
+                .persist(StorageLevel.MEMORY_AND_DISK());
+
+        Map<String, Long> byDatasets = new TreeMap<>();
+        long total = 0;
+        for (Row r : pairs.groupBy("train_dataset", "eval_dataset", "eval_split").count().collectAsList()) {
+            byDatasets.put(r.getString(0) + " -> " + r.getString(1) + "/" + r.getString(2), r.getLong(3));
+            total += r.getLong(3);
+        }
+        Map<String, String> best = new HashMap<>();
+        Map<String, Double> bestSimilarity = new HashMap<>();
+        List<Row> all = pairs.select("train_id", "eval_id", "eval_split", "similarity").collectAsList();
+        for (Row r : all) {
+            double s = r.getDouble(3);
+            String id = r.getString(0);
+            // Ties go to the smaller eval id, so the message is the same on every run.
+            String text = r.getString(1) + " (split " + r.getString(2) + ", Jaccard similarity "
+                    + String.format(java.util.Locale.ROOT, "%.3f", s) + ")";
+            Double prev = bestSimilarity.get(id);
+            if (prev == null || s > prev || (s == prev && text.compareTo(best.get(id)) < 0)) {
+                best.put(id, text);
+                bestSimilarity.put(id, s);
+            }
+        }
+        Manifest.Contamination summary = new Manifest.Contamination(threshold, shingleWords, hashTables, total,
+                best.size(), 0, byDatasets);
+        return new Result(summary, pairs, best);
+    }
+}

@@ -1,0 +1,83 @@
+package org.meftspark.jobs.preprocess;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import org.apache.spark.HashPartitioner;
+import org.apache.spark.api.java.JavaRDD;
+import org.meftspark.data.Example;
+import org.meftspark.data.HashSplit;
+import scala.Tuple2;
+
+/**
+ * Keeps one example per id. Ids are the source id or a hash of the question
+ * (dataset-formats.md), so equal ids are the same question. Which copy stays:
+ * <ol>
+ *   <li>a copy in an evaluation split (anything but train) over a training copy: a question
+ *       both trained on and evaluated on would inflate the scores;</li>
+ *   <li>then the copy from the input listed first in the config;</li>
+ *   <li>then the one earliest in its file.</li>
+ * </ol>
+ * The others become {@code duplicate_id} rejects naming the kept copy. One shuffle both
+ * groups equal ids and sorts every partition by id, which makes the job's output order, and
+ * hence its shard bytes, the same on every rerun.
+ */
+final class Dedup {
+    static final String REASON = "duplicate_id";
+
+    static final Comparator<Sourced> PREFERENCE = Comparator
+            .comparingInt((Sourced s) -> s.example().split().equals(HashSplit.TRAIN) ? 1 : 0)
+            .thenComparingInt(Sourced::input)
+            .thenComparing(s -> s.example().source().file())
+            .thenComparingLong(s -> s.example().source().index());
+
+    private Dedup() {
+    }
+
+    /** Examples by id: a partition per hash of the id, sorted by id, duplicates rejected. */
+    static JavaRDD<Outcome<Example>> apply(JavaRDD<Sourced> examples, int partitions) {
+        return examples.mapToPair(s -> new Tuple2<>(s.example().id(), s))
+                .repartitionAndSortWithinPartitions(new HashPartitioner(partitions))
+                .mapPartitions(Dedup::adjacent);
+    }
+
+    /** Streams a partition sorted by id, holding only one id's copies at a time. */
+    static Iterator<Outcome<Example>> adjacent(Iterator<Tuple2<String, Sourced>> sorted) {
+        return new Iterator<>() {
+            private Tuple2<String, Sourced> pending = sorted.hasNext() ? sorted.next() : null;
+            private final List<Outcome<Example>> out = new ArrayList<>();
+
+            @Override
+            public boolean hasNext() {
+                if (out.isEmpty() && pending != null) {
+                    List<Sourced> group = new ArrayList<>();
+                    String id = pending._1();
+                    while (pending != null && pending._1().equals(id)) {
+                        group.add(pending._2());
+                        pending = sorted.hasNext() ? sorted.next() : null;
+                    }
+                    group.sort(PREFERENCE);
+                    Example kept = group.get(0).example();
+                    out.add(Outcome.ok(kept));
+                    for (Sourced dup : group.subList(1, group.size())) {
+                        Example e = dup.example();
+                        out.add(Outcome.rejected(new Reject(REASON, "same id as " + kept.source() + " (kept, split "
+                                + kept.split() + "): the same question occurs twice; the copy in an evaluation split, "
+                                + "else the first input's, is kept", e.source().toString(), e.dataset().key(), e.id())));
+                    }
+                }
+                return !out.isEmpty();
+            }
+
+            @Override
+            public Outcome<Example> next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return out.remove(0);
+            }
+        };
+    }
+}

@@ -1,0 +1,125 @@
+package org.meftspark.jobs.preprocess;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.meftspark.shard.Manifest;
+
+/**
+ * Makes the output appear whole or not at all. Everything (shards, manifest, {@code _rejects/})
+ * is written into a hidden staging directory next to the output
+ * ({@code .NAME.staging-RUNID}); {@link #commit} renames it to the output's name, which is
+ * atomic on HDFS and local file systems (on s3a a rename is a copy: readers must check for
+ * the manifest, which ShardReader does). A failed run deletes its staging directory, and the
+ * next run to the same output removes any left by a run that was killed.
+ *
+ * <p>An existing output is replaced only when asked ({@code data.overwrite}); it is moved
+ * aside first and deleted after the new one is in place. Two runs writing the same output at
+ * the same time are not supported.
+ */
+final class OutputCommit {
+    private final FileSystem fs;
+    private final Path out;
+    private final Path staging;
+
+    private OutputCommit(FileSystem fs, Path out, Path staging) {
+        this.fs = fs;
+        this.out = out;
+        this.staging = staging;
+    }
+
+    /**
+     * Checks the output may be written, removes stale staging directories, creates a new one.
+     *
+     * @throws IllegalStateException when the output exists and overwrite is off
+     */
+    static OutputCommit begin(String output, boolean overwrite, Configuration conf) {
+        try {
+            Path raw = new Path(output);
+            FileSystem fs = raw.getFileSystem(conf);
+            Path out = fs.makeQualified(raw);
+            refuseUnlessAllowed(fs, out, overwrite);
+            Path parent = out.getParent();
+            if (parent == null) {
+                throw new IllegalArgumentException("data.shards: the output cannot be a file system root: " + output);
+            }
+            String prefix = "." + out.getName() + ".staging-";
+            if (fs.exists(parent)) {
+                for (FileStatus s : fs.listStatus(parent)) {
+                    if (s.getPath().getName().startsWith(prefix)) {
+                        System.err.println("preprocess: removing " + s.getPath() + ", left by a run that did not finish");
+                        fs.delete(s.getPath(), true);
+                    }
+                }
+            }
+            Path staging = new Path(parent, prefix + UUID.randomUUID());
+            if (!fs.mkdirs(staging)) {
+                throw new IOException("cannot create " + staging);
+            }
+            return new OutputCommit(fs, out, staging);
+        } catch (IOException e) {
+            throw new UncheckedIOException("data.shards: cannot prepare " + output + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void refuseUnlessAllowed(FileSystem fs, Path out, boolean overwrite) throws IOException {
+        if (overwrite || !fs.exists(out)) {
+            return;
+        }
+        FileStatus st = fs.getFileStatus(out);
+        if (st.isDirectory() && fs.listStatus(out).length == 0) {
+            return;
+        }
+        String what = !st.isDirectory() ? "is a file"
+                : fs.exists(new Path(out, Manifest.FILE_NAME)) ? "already holds a shard set (" + Manifest.FILE_NAME + ")"
+                : "exists and is not empty";
+        throw new IllegalStateException("output " + out + " " + what + "; refusing to overwrite it. Set data.overwrite: "
+                + "true (or --set data.overwrite=true) to replace it, or choose another data.shards");
+    }
+
+    /** Where this run writes. */
+    Path staging() {
+        return staging;
+    }
+
+    /** The final output directory. */
+    Path output() {
+        return out;
+    }
+
+    /** Publishes the staging directory as the output (replacing an old one only when allowed). */
+    void commit(boolean overwrite) throws IOException {
+        // Checked again: another run may have published while this one worked.
+        refuseUnlessAllowed(fs, out, overwrite);
+        Path aside = null;
+        if (fs.exists(out)) {
+            aside = new Path(out.getParent(), "." + out.getName() + ".replaced-" + UUID.randomUUID());
+            if (!fs.rename(out, aside)) {
+                throw new IOException("cannot move the old output " + out + " aside to " + aside);
+            }
+        }
+        if (!fs.rename(staging, out)) {
+            if (aside != null) {
+                fs.rename(aside, out);
+            }
+            throw new IOException("cannot rename " + staging + " to " + out);
+        }
+        if (aside != null) {
+            fs.delete(aside, true);
+        }
+    }
+
+    /** Deletes the staging directory (after a failure); the output is untouched. */
+    void abort() {
+        try {
+            fs.delete(staging, true);
+        } catch (IOException e) {
+            System.err.println("preprocess: could not remove " + staging + " (" + e.getMessage()
+                    + "); the next run to this output removes it");
+        }
+    }
+}

@@ -1,0 +1,303 @@
+package org.meftspark.jobs.preprocess;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.meftspark.config.DataSection;
+import org.meftspark.config.RunConfig;
+import org.meftspark.data.Example;
+import org.meftspark.data.UnusableInputException;
+import org.meftspark.prompt.PromptTemplates;
+import org.meftspark.shard.Manifest;
+import org.meftspark.shard.ManifestBuilder;
+import org.meftspark.shard.ShardPlan;
+import org.meftspark.shard.ShardStore;
+import org.meftspark.shard.ShardWriter;
+import org.meftspark.spark.HadoopConf;
+import org.meftspark.spark.HadoopShardStore;
+import org.meftspark.tokenize.SequenceBuilder;
+import org.meftspark.tokenize.SequenceResult;
+import org.meftspark.tokenize.TokenizedExample;
+import org.meftspark.tokenize.Tokenizer;
+import scala.Tuple2;
+
+/**
+ * The preprocessing pipeline on Spark. Stages, each a thin wrapper of library code:
+ * <ol>
+ *   <li>{@link ReadStage}: inputs to examples and rejections (library readers, RowMapping);</li>
+ *   <li>{@link Dedup}: one example per id, partitions sorted by id;</li>
+ *   <li>{@link ContaminationCheck}: MinHash LSH between training and evaluation questions;</li>
+ *   <li>tokenize: {@link SequenceBuilder} per partition, the tokenizer built once per executor;</li>
+ *   <li>{@link ShardStage}: shards balanced by token count, one Arrow file per task;</li>
+ *   <li>manifest, {@code _rejects/}, {@code _contamination/}, then {@link OutputCommit}.</li>
+ * </ol>
+ * Every record kept out of the shards is counted in the manifest and written to
+ * {@code _rejects/} with its reason; only an unusable input (a missing or unreadable file)
+ * stops the job, naming the file, and then nothing is left at the output.
+ */
+public final class Preprocess {
+    /** Contamination pairs shown in the summary table (all are in _contamination/). */
+    private static final int EXAMPLE_PAIRS = 3;
+
+    private Preprocess() {
+    }
+
+    /**
+     * What a run produced.
+     *
+     * @param manifest the committed manifest
+     * @param output   the output directory (qualified URI)
+     * @param table    the summary table printed by the command line
+     */
+    public record Result(Manifest manifest, String output, String table) {
+    }
+
+    /**
+     * Runs the pipeline with {@code spark}.
+     *
+     * @throws UnusableInputException naming the file when an input cannot be read at all
+     * @throws IllegalStateException  when the output exists and data.overwrite is false
+     */
+    public static Result run(SparkSession spark, RunConfig cfg) throws IOException {
+        long start = System.nanoTime();
+        DataSection d = cfg.data();
+        if (d.inputs().isEmpty()) {
+            throw new IllegalArgumentException("data.inputs is empty: list at least one dataset file (dataset, path)");
+        }
+        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        HadoopConf conf = new HadoopConf(hadoop);
+        // Everything that can be wrong before any work (paths, tokenizer, templates, output) fails here.
+        List<InputFile> files = InputFile.resolve(d.inputs(), hadoop);
+        TokenizerSource tokenizerSource = TokenizerSource.resolve(cfg.model().tokenizer(), hadoop);
+        Tokenizer tokenizer = tokenizerSource.get();
+        PromptTemplates templates = loadTemplates(d.templates());
+        OutputCommit commit = OutputCommit.begin(d.shards(), d.overwrite(), hadoop);
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        int partitions = cfg.spark().partitions() > 0 ? cfg.spark().partitions() : jsc.defaultParallelism();
+        List<JavaRDD<?>> persisted = new ArrayList<>();
+        try {
+            JavaRDD<Outcome<Sourced>> read = keep(persisted, ReadStage.read(spark, files, conf, d.devFraction()));
+            JavaRDD<Outcome<Example>> deduped = keep(persisted,
+                    Dedup.apply(read.filter(Outcome::isOk).map(Outcome::value), partitions));
+            JavaRDD<Example> unique = deduped.filter(Outcome::isOk).map(Outcome::value);
+
+            ContaminationCheck.Result contamination = null;
+            JavaRDD<Example> kept = unique;
+            JavaRDD<Reject> contaminated = jsc.emptyRDD();
+            if (d.contaminationCheck()) {
+                contamination = ContaminationCheck.run(spark, unique, d.contaminationThreshold(),
+                        d.contaminationShingleWords(), d.contaminationHashTables(), cfg.run().seed());
+                if (d.removeContaminated() && !contamination.bestByTrain().isEmpty()) {
+                    Broadcast<Map<String, String>> matched = jsc.broadcast(contamination.bestByTrain());
+                    // filter keeps each partition's id order, which the shard plan relies on.
+                    kept = unique.filter(e -> !matched.value().containsKey(e.id()));
+                    contaminated = unique.filter(e -> matched.value().containsKey(e.id()))
+                            .map(e -> new Reject("contaminated", "training question near-duplicates evaluation "
+                                    + "example " + matched.value().get(e.id()) + "; removed because "
+                                    + "data.remove_contaminated is true", e.source().toString(), e.dataset().key(),
+                                    e.id()));
+                }
+            }
+
+            SequenceBuilderSpec seq = new SequenceBuilderSpec(tokenizerSource, templates, d.maxLength(),
+                    d.truncationSide());
+            JavaRDD<Outcome<TokenizedExample>> tokenized = keep(persisted, kept.mapPartitions(seq::tokenize));
+            JavaRDD<TokenizedExample> rows = tokenized.filter(Outcome::isOk).map(Outcome::value);
+
+            ShardPlan plan = ShardPlan.of(rows.getNumPartitions(), ShardStage.totals(rows), d.shardTokens());
+            HadoopShardStore staging = new HadoopShardStore(commit.staging().toString(), conf);
+            List<ShardWriter.ShardSummary> shards = publishShards(ShardStage.write(rows, plan, staging, d.shardRows()),
+                    commit.staging(), hadoop);
+
+            JavaRDD<Reject> rejects = read.filter(o -> !o.isOk()).map(Outcome::reject)
+                    .union(deduped.filter(o -> !o.isOk()).map(Outcome::reject))
+                    .union(contaminated)
+                    .union(tokenized.filter(o -> !o.isOk()).map(Outcome::reject));
+            rejects.sortBy(Reject::source, true, Math.max(1, Math.min(partitions, 8))).map(Reject::toJson)
+                    .saveAsTextFile(new Path(commit.staging(), "_rejects").toString());
+            Map<String, Long> rejectCounts = new TreeMap<>(
+                    rejects.mapToPair(r -> new Tuple2<>(r.reason() + "\t" + r.dataset(), 1L)).countByKey());
+
+            ManifestBuilder manifest = new ManifestBuilder(tokenizer, templates)
+                    .setting("tokenizer", cfg.model().tokenizer())
+                    .setting("max_length", d.maxLength())
+                    .setting("truncation_side", d.truncationSide().name().toLowerCase(java.util.Locale.ROOT))
+                    .setting("dev_fraction", d.devFraction())
+                    .setting("shard_tokens", d.shardTokens())
+                    .setting("shard_rows", d.shardRows())
+                    .setting("partitions", partitions)
+                    .setting("inputs", d.inputs().stream().map(i -> i.dataset().key() + ":" + i.path()
+                            + (i.split().isEmpty() ? "" : "@" + i.split())).toList());
+            shards.forEach(manifest::addShard);
+            rejectCounts.forEach((k, v) -> manifest.reject(k.substring(0, k.indexOf('\t')), v));
+            List<String> examplePairs = List.of();
+            if (contamination != null) {
+                long removed = d.removeContaminated() ? contamination.bestByTrain().size() : 0;
+                Manifest.Contamination c = contamination.summary();
+                manifest.contamination(new Manifest.Contamination(c.threshold(), c.shingleWords(), c.hashTables(),
+                        c.pairs(), c.trainExamples(), removed, c.pairsByDatasets()));
+                contamination.pairs().orderBy("train_id", "eval_id").coalesce(1).write()
+                        .json(new Path(commit.staging(), "_contamination").toString());
+                examplePairs = contamination.pairs().orderBy(
+                        org.apache.spark.sql.functions.col("similarity").desc(),
+                        org.apache.spark.sql.functions.col("train_id")).limit(EXAMPLE_PAIRS).collectAsList().stream()
+                        .map(Preprocess::describePair).toList();
+            }
+            Manifest m = manifest.build();
+            try (ShardStore.PendingFile f = staging.create(Manifest.FILE_NAME)) {
+                ByteBuffer json = ByteBuffer.wrap(m.toJson());
+                while (json.hasRemaining()) {
+                    f.channel().write(json);
+                }
+                f.commit();
+            }
+            Map<String, long[]> byDatasetSplit = new TreeMap<>(rows.mapToPair(e -> new Tuple2<>(
+                    e.dataset() + "\t" + e.split(), new long[] {1, e.inputIds().length, e.truncatedTokens() > 0 ? 1 : 0}))
+                    .reduceByKey((a, b) -> new long[] {a[0] + b[0], a[1] + b[1], a[2] + b[2]}).collectAsMap());
+            commit.commit(d.overwrite());
+            String output = commit.output().toString();
+            return new Result(m, output, SummaryTable.render(output, m, byDatasetSplit, rejectCounts, examplePairs,
+                    (System.nanoTime() - start) / 1e9));
+        } catch (Throwable e) {
+            // Throwable: Spark throws SparkException, a checked exception no signature declares.
+            commit.abort();
+            throw unwrap(e);
+        } finally {
+            persisted.forEach(JavaRDD::unpersist);
+        }
+    }
+
+    private static <T> JavaRDD<T> keep(List<JavaRDD<?>> persisted, JavaRDD<T> rdd) {
+        rdd.persist(StorageLevel.MEMORY_AND_DISK());
+        persisted.add(rdd);
+        return rdd;
+    }
+
+    /** The configured templates; the default folder falls back to the packaged copies when run elsewhere. */
+    private static PromptTemplates loadTemplates(String dir) {
+        java.nio.file.Path p = java.nio.file.Path.of(dir);
+        if (!Files.isDirectory(p) && dir.equals(DataSection.TEMPLATES.defaultValue())) {
+            return PromptTemplates.builtIn();
+        }
+        try {
+            return PromptTemplates.load(p);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("data.templates: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Renames each winning attempt file to {@code part-NNNNN.arrow}, numbered without gaps in
+     * plan order (a planned shard can end up empty), and deletes files of other attempts.
+     */
+    private static List<ShardWriter.ShardSummary> publishShards(List<ShardStage.Written> written, Path staging,
+                                                                Configuration hadoop) throws IOException {
+        FileSystem fs = staging.getFileSystem(hadoop);
+        List<ShardStage.Written> sorted = new ArrayList<>(written);
+        sorted.sort(Comparator.comparingInt(ShardStage.Written::shard));
+        List<ShardWriter.ShardSummary> out = new ArrayList<>();
+        for (int i = 0; i < sorted.size(); i++) {
+            ShardStage.Written w = sorted.get(i);
+            String name = String.format("part-%05d.arrow", i);
+            if (!fs.rename(new Path(staging, w.attemptFile()), new Path(staging, name))) {
+                throw new IOException("cannot rename " + w.attemptFile() + " to " + name + " in " + staging);
+            }
+            Manifest.Shard s = w.summary().shard();
+            out.add(new ShardWriter.ShardSummary(new Manifest.Shard(name, s.rows(), s.bytes(), s.sha256(),
+                    s.rowsBySplit()), w.summary().stats()));
+        }
+        for (FileStatus f : fs.listStatus(staging)) {
+            if (f.getPath().getName().contains(".attempt-")) {
+                fs.delete(f.getPath(), false);
+            }
+        }
+        return out;
+    }
+
+    private static String describePair(Row r) {
+        return String.format(java.util.Locale.ROOT, "%.2f  %s \"%s\"  ~  %s/%s \"%s\"", r.getDouble(7), r.getString(0),
+                abbreviate(r.getString(2)), r.getString(3), r.getString(5), abbreviate(r.getString(6)));
+    }
+
+    private static String abbreviate(String s) {
+        String one = s.replaceAll("\\s+", " ").strip();
+        return one.length() <= 60 ? one : one.substring(0, 57) + "...";
+    }
+
+    /**
+     * Spark wraps a task's exception in a "Job aborted due to stage failure" message many lines
+     * long; the user needs the one that names the bad file.
+     */
+    private static RuntimeException unwrap(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof UnusableInputException u) {
+                return u;
+            }
+        }
+        // A task's exception reaches the driver as text inside SparkException's message.
+        String marker = UnusableInputException.class.getName() + ": ";
+        String msg = String.valueOf(e.getMessage());
+        int at = msg.indexOf(marker);
+        if (at >= 0) {
+            String inner = msg.substring(at + marker.length());
+            int eol = inner.indexOf('\n');
+            return new UnusableInputException(eol < 0 ? inner : inner.substring(0, eol), e);
+        }
+        if (e instanceof RuntimeException r) {
+            return r;
+        }
+        if (e instanceof Error err) {
+            throw err;
+        }
+        if (e instanceof IOException io) {
+            return new java.io.UncheckedIOException(io.getMessage(), io);
+        }
+        return new IllegalStateException("preprocessing failed: " + e.getMessage(), e);
+    }
+
+    /**
+     * Everything a tokenizing task needs, serialised once into the closure: the tokenizer's
+     * files, the parsed templates and the length policy. The tokenizer itself is built once per
+     * executor JVM ({@link TokenizerSource#get()}).
+     */
+    record SequenceBuilderSpec(TokenizerSource tokenizer, PromptTemplates templates, int maxLength,
+                               org.meftspark.tokenize.TruncationSide side) implements java.io.Serializable {
+
+        Iterator<Outcome<TokenizedExample>> tokenize(Iterator<Example> examples) {
+            SequenceBuilder builder = new SequenceBuilder(tokenizer.get(), templates, maxLength, side);
+            return new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return examples.hasNext();
+                }
+
+                @Override
+                public Outcome<TokenizedExample> next() {
+                    Example e = examples.next();
+                    SequenceResult r = builder.build(e);
+                    if (r instanceof SequenceResult.Built b) {
+                        return Outcome.ok(b.example());
+                    }
+                    return Outcome.rejected(Reject.of(((SequenceResult.Dropped) r).rejection(), e.dataset().key(),
+                            e.id()));
+                }
+            };
+        }
+    }
+}

@@ -1,0 +1,14 @@
+package org.meftspark.jobs.preprocess;
+
+import java.io.Serializable;
+import org.meftspark.data.Example;
+
+/**
+ * An example with the position of the configured input it was read from, which decides
+ * between duplicates (see {@link Dedup}).
+ *
+ * @param input   index in {@code data.inputs}
+ * @param example the example (its split already assigned)
+ */
+public record Sourced(int input, Example example) implements Serializable {
+}

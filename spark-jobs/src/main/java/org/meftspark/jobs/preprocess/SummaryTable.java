@@ -1,0 +1,56 @@
+package org.meftspark.jobs.preprocess;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.meftspark.shard.Manifest;
+
+/** The table the job prints at the end: what was written, what was kept out and why, what looked contaminated. */
+final class SummaryTable {
+    private SummaryTable() {
+    }
+
+    /**
+     * @param rows      "dataset\tsplit" -> {rows, tokens, truncated rows}
+     * @param rejects   "reason\tdataset" -> count
+     * @param examples  up to a few contamination pairs, already formatted
+     */
+    static String render(String output, Manifest m, Map<String, long[]> rows, Map<String, Long> rejects,
+                         List<String> examples, double seconds) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "preprocess: %d rows, %d tokens in %d shard(s) -> %s (%.1f s)%n",
+                m.totalRows(), m.tokenStats().tokens(), m.shards().size(), output, seconds));
+        sb.append(String.format(Locale.ROOT, "%-10s %-8s %9s %11s %8s %10s%n", "dataset", "split", "rows", "tokens",
+                "mean", "truncated"));
+        rows.forEach((k, v) -> {
+            String[] ds = k.split("\t", 2);
+            sb.append(String.format(Locale.ROOT, "%-10s %-8s %9d %11d %8.1f %10d%n", ds[0], ds[1], v[0], v[1],
+                    v[0] == 0 ? 0.0 : (double) v[1] / v[0], v[2]));
+        });
+        sb.append(String.format(Locale.ROOT, "%-10s %-8s %9d %11d %8.1f   p50 %d, p99 %d, max %d%n", "total", "",
+                m.totalRows(), m.tokenStats().tokens(), m.tokenStats().mean(), m.tokenStats().p50(),
+                m.tokenStats().p99(), m.tokenStats().max()));
+        if (rejects.isEmpty()) {
+            sb.append("rejected: none\n");
+        } else {
+            sb.append(String.format(Locale.ROOT, "rejected (details in %s/_rejects):%n", output));
+            sb.append(String.format(Locale.ROOT, "  %-20s %-10s %9s%n", "reason", "dataset", "records"));
+            rejects.forEach((k, v) -> {
+                String[] rd = k.split("\t", 2);
+                sb.append(String.format(Locale.ROOT, "  %-20s %-10s %9d%n", rd[0], rd[1], v));
+            });
+        }
+        Manifest.Contamination c = m.contamination();
+        if (c == null) {
+            sb.append("contamination: not checked (data.contamination_check: false)\n");
+        } else {
+            sb.append(String.format(Locale.ROOT, "contamination (Jaccard >= %.2f over %d-word shingles, %d MinHash "
+                            + "tables): %d pair(s), %d training example(s), %d removed%s%n", c.threshold(),
+                    c.shingleWords(), c.hashTables(), c.pairs(), c.trainExamples(), c.removed(),
+                    c.pairs() > 0 ? " (all pairs in " + output + "/_contamination)" : ""));
+            c.pairsByDatasets().forEach((k, v) -> sb.append(String.format(Locale.ROOT, "  %-34s %9d%n", k, v)));
+            examples.forEach(e -> sb.append("  e.g. ").append(e).append('\n'));
+        }
+        return sb.toString();
+    }
+}

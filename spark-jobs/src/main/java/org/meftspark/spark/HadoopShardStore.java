@@ -1,0 +1,119 @@
+package org.meftspark.spark;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.channels.Channels;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.util.UUID;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.meftspark.shard.ShardStore;
+
+/**
+ * A {@link ShardStore} over a directory of any Hadoop {@code FileSystem} ({@code file:},
+ * {@code hdfs:}, {@code s3a:}). Each file is written under a hidden temporary name
+ * ({@code .NAME.UUID.tmp}, which Hadoop input formats and {@code ShardReader} ignore), synced
+ * and renamed on commit. Reads are one plain sequential stream, which is all
+ * {@code ShardReader} needs (no seeking, so object stores work too).
+ *
+ * <p>Serializable (the configuration travels with it), so Spark tasks write shards through
+ * the same store the driver created.
+ */
+public final class HadoopShardStore implements ShardStore, Serializable {
+    private static final long serialVersionUID = 1L;
+    private final String dir;
+    private final HadoopConf conf;
+
+    /** A store over {@code dir} (a path or URI); nothing is created until a file is written. */
+    public HadoopShardStore(String dir, HadoopConf conf) {
+        this.dir = dir;
+        this.conf = conf;
+    }
+
+    /** The directory as given. */
+    public Path dir() {
+        return new Path(dir);
+    }
+
+    private FileSystem fs() throws IOException {
+        return dir().getFileSystem(conf.get());
+    }
+
+    @Override
+    public PendingFile create(String name) throws IOException {
+        Path target = resolve(name);
+        Path temp = new Path(dir(), "." + name + "." + UUID.randomUUID() + ".tmp");
+        FileSystem fs = fs();
+        FSDataOutputStream out = fs.create(temp, false);
+        WritableByteChannel channel = Channels.newChannel(out);
+        return new PendingFile() {
+            private boolean committed;
+            private boolean closed;
+
+            @Override
+            public WritableByteChannel channel() {
+                return channel;
+            }
+
+            @Override
+            public void commit() throws IOException {
+                // hsync: on HDFS the bytes are on the datanodes' disks before the name appears.
+                out.hsync();
+                out.close();
+                closed = true;
+                if (fs.exists(target)) {
+                    // Hadoop's rename never replaces a file; a retried task may commit the same name again.
+                    fs.delete(target, false);
+                }
+                if (!fs.rename(temp, target)) {
+                    fs.delete(temp, false);
+                    throw new IOException("cannot rename " + temp + " to " + target);
+                }
+                committed = true;
+            }
+
+            @Override
+            public void close() throws IOException {
+                if (committed) {
+                    return;
+                }
+                try {
+                    if (!closed) {
+                        out.close();
+                        closed = true;
+                    }
+                } finally {
+                    fs.delete(temp, false);
+                }
+            }
+        };
+    }
+
+    @Override
+    public ReadableByteChannel open(String name) throws IOException {
+        Path p = resolve(name);
+        try {
+            return Channels.newChannel(fs().open(p));
+        } catch (FileNotFoundException e) {
+            throw new FileNotFoundException(p + ": shard store file is missing");
+        }
+    }
+
+    @Override
+    public boolean exists(String name) throws IOException {
+        Path p = resolve(name);
+        FileSystem fs = fs();
+        return fs.exists(p) && fs.getFileStatus(p).isFile();
+    }
+
+    /** Names are plain file names, as in LocalShardStore: nothing is written outside the store. */
+    private Path resolve(String name) {
+        if (name.isEmpty() || name.contains("/") || name.contains("\\") || name.startsWith(".")) {
+            throw new IllegalArgumentException("shard store names are plain file names, got '" + name + "'");
+        }
+        return new Path(dir(), name);
+    }
+}
