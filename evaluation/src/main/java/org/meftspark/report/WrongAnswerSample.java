@@ -19,8 +19,18 @@ import org.meftspark.hash.Sha256;
 public final class WrongAnswerSample implements Serializable {
     private static final long serialVersionUID = 1L;
     /** Largest hash first, so the head is the one to drop when a smaller one arrives. */
-    private static final Comparator<Keyed> LARGEST_FIRST = Comparator.comparingLong(Keyed::key)
-            .thenComparing(k -> k.example().id()).reversed();
+    private static final Comparator<Keyed> LARGEST_FIRST = new LargestFirst();
+
+    /** A class, not a lambda: the queues holding it are serialized between Spark tasks and the driver. */
+    private static final class LargestFirst implements Comparator<Keyed>, Serializable {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public int compare(Keyed a, Keyed b) {
+            int c = Long.compare(b.key(), a.key());
+            return c != 0 ? c : b.example().id().compareTo(a.example().id());
+        }
+    }
 
     private final long seed;
     private final int perDataset;
@@ -46,7 +56,7 @@ public final class WrongAnswerSample implements Serializable {
         if (perDataset == 0) {
             return this;
         }
-        offer(new Keyed(key(e.id()), e));
+        offer(new Keyed(seededKey(seed, e.id()), e));
         return this;
     }
 
@@ -78,7 +88,11 @@ public final class WrongAnswerSample implements Serializable {
         }
     }
 
-    private long key(String id) {
+    /**
+     * A pseudo-random, non-negative rank of {@code id} under {@code seed}: the order in which seeded
+     * samples pick ids (here, and the evaluation job's {@code max_examples}).
+     */
+    public static long seededKey(long seed, String id) {
         // sha256 rather than String.hashCode: uniform over ids that differ in one character.
         String hex = Sha256.hex((seed + "/" + id).getBytes(StandardCharsets.UTF_8));
         return Long.parseUnsignedLong(hex.substring(0, 15), 16);

@@ -15,7 +15,7 @@ class WrongAnswerSampleTest {
     }
 
     @Test
-    void partitionsAndOrderDoNotChangeTheSampleButTheSeedDoes() {
+    void partitionsAndOrderDoNotChangeTheSampleButTheSeedDoes() throws Exception {
         List<ReportExample> all = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
             all.add(ex(i % 3 == 0 ? "gsm8k" : "nq_open", i));
@@ -38,6 +38,14 @@ class WrongAnswerSampleTest {
         WrongAnswerSample other = new WrongAnswerSample(8, 4);
         all.forEach(other::add);
         assertThat(other.examples()).isNotEqualTo(merged).hasSize(8);
+        // It travels between Spark tasks and the driver.
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream o = new java.io.ObjectOutputStream(bytes)) {
+            o.writeObject(one);
+        }
+        try (java.io.ObjectInputStream i = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+            assertThat(((WrongAnswerSample) i.readObject()).examples()).isEqualTo(merged);
+        }
         WrongAnswerSample none = new WrongAnswerSample(7, 0);
         all.forEach(none::add);
         assertThat(none.examples()).isEmpty();

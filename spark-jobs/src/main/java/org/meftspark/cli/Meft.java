@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
                 DoctorCommand.class,
                 ConfigCommand.class,
                 org.meftspark.jobs.PreprocessJob.class,
+                org.meftspark.jobs.EvaluateJob.class,
                 InitModelCommand.class,
                 GenerateCommand.class,
                 LogitsCommand.class,
