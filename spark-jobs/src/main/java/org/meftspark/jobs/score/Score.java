@@ -115,13 +115,15 @@ public final class Score {
         List<org.apache.spark.rdd.RDD<?>> persisted = new ArrayList<>();
         try {
             JavaRDD<Outcome<PredictionRecord>> predIn = keep(persisted,
-                    parquet ? readParquet(spark, o.predictions()) : readJsonLines(jsc, o.predictions(), hadoop));
+                    parquet ? readParquet(spark, o.predictions()) : readJsonLines(jsc, o.predictions(), hadoop, partitions));
             JavaRDD<Outcome<ReferenceRecord>> refIn = keep(persisted, refs.read(spark, conf));
 
-            JavaPairRDD<String, PredictionRecord> preds = predIn.filter(Outcome::isOk).map(Outcome::value)
-                    .mapToPair(p -> new Tuple2<>(p.id(), p)).reduceByKey(PredictionRecord::first, partitions);
-            JavaPairRDD<String, ReferenceRecord> golds = refIn.filter(Outcome::isOk).map(Outcome::value)
-                    .mapToPair(r -> new Tuple2<>(r.id(), r)).reduceByKey(ReferenceRecord::first, partitions);
+            // Persisted: the join, the duplicate listing and the counts all read them (measured: re-reducing
+            // them cost a fifth of the job, docs/benchmarks.md).
+            JavaPairRDD<String, PredictionRecord> preds = keep(persisted, predIn.filter(Outcome::isOk).map(Outcome::value)
+                    .mapToPair(p -> new Tuple2<>(p.id(), p)).reduceByKey(PredictionRecord::first, partitions));
+            JavaPairRDD<String, ReferenceRecord> golds = keep(persisted, refIn.filter(Outcome::isOk).map(Outcome::value)
+                    .mapToPair(r -> new Tuple2<>(r.id(), r)).reduceByKey(ReferenceRecord::first, partitions));
             JavaPairRDD<String, Tuple2<Optional<PredictionRecord>, Optional<ReferenceRecord>>> joined =
                     keep(persisted, preds.fullOuterJoin(golds, partitions));
             JavaRDD<EvalRow> rows = keep(persisted, joined.filter(j -> j._2()._2().isPresent())
@@ -221,9 +223,20 @@ public final class Score {
 
     /** JSONL through Hadoop's line reader, keeping each line's raw bytes (to detect non-UTF-8) and offset. */
     @SuppressWarnings("unchecked")
-    static JavaRDD<Outcome<PredictionRecord>> readJsonLines(JavaSparkContext jsc, String path, Configuration conf) {
+    static JavaRDD<Outcome<PredictionRecord>> readJsonLines(JavaSparkContext jsc, String path, Configuration conf,
+                                                         int partitions) {
+        // A file smaller than a block is one split, so one task would parse it all (measured: the whole
+        // read on one core); cap the split size so every core gets a share.
+        Configuration c = new Configuration(conf);
+        try {
+            Path p = new Path(path);
+            long bytes = p.getFileSystem(conf).getContentSummary(p).getLength();
+            c.setLong("mapreduce.input.fileinputformat.split.maxsize", Math.max(1L << 20, bytes / partitions + 1));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("--predictions: cannot read " + path + ": " + e.getMessage(), e);
+        }
         JavaNewHadoopRDD<LongWritable, Text> lines = (JavaNewHadoopRDD<LongWritable, Text>) jsc.newAPIHadoopFile(path,
-                TextInputFormat.class, LongWritable.class, Text.class, conf);
+                TextInputFormat.class, LongWritable.class, Text.class, c);
         return lines.mapPartitionsWithInputSplit((split, it) -> {
             String file = ((FileSplit) split).getPath().toString();
             return new Iterator<Outcome<PredictionRecord>>() {
