@@ -10,7 +10,7 @@ import org.meftspark.data.Dataset;
  * @param stopStrings   generation ends when the output contains one; the text from it on is cut
  * @param maxNewTokens  most generated tokens
  */
-public record DatasetDecoding(List<String> stopStrings, int maxNewTokens) {
+public record DatasetDecoding(List<String> stopStrings, int maxNewTokens) implements java.io.Serializable {
     /** Copies; requires non-empty stop strings and a positive length. */
     public DatasetDecoding {
         stopStrings = List.copyOf(stopStrings);

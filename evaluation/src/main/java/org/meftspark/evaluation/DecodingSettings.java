@@ -6,7 +6,8 @@ import org.meftspark.config.EvaluationSection;
 import org.meftspark.data.Dataset;
 
 /**
- * Decoding settings of an evaluation run.
+ * Decoding settings of an evaluation run. Serializable: the Spark evaluation job sends them to
+ * its executors.
  *
  * @param numBeams      1 = greedy; the reference setup uses beam 4 (meft-method.md section 6)
  * @param batchSize     prompts decoded together (left padded); larger batches use the device better
@@ -14,7 +15,8 @@ import org.meftspark.data.Dataset;
  * @param lengthPenalty beam scores are sum(log p) / length^lengthPenalty (Hugging Face default 1.0)
  * @param perDataset    stop strings and length limit of every dataset that will be decoded
  */
-public record DecodingSettings(int numBeams, int batchSize, double lengthPenalty, Map<Dataset, DatasetDecoding> perDataset) {
+public record DecodingSettings(int numBeams, int batchSize, double lengthPenalty, Map<Dataset, DatasetDecoding> perDataset)
+        implements java.io.Serializable {
     /** Validates and copies. */
     public DecodingSettings {
         if (numBeams < 1 || batchSize < 1) {

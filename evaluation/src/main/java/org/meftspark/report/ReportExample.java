@@ -18,7 +18,7 @@ import org.meftspark.metrics.RowScore;
  * @param score      its value for this row
  */
 public record ReportExample(String method, String dataset, String id, String prompt, String prediction,
-                           List<String> references, String metric, double score) {
+                           List<String> references, String metric, double score) implements java.io.Serializable {
     /** Copies the references. */
     public ReportExample {
         references = List.copyOf(references);

@@ -27,7 +27,7 @@ import java.util.List;
 public record AdapterSection(Method method, int neurons, int topK, Routing routing, int nProbe,
                             double expertFactor, int unionCap, boolean freezeKeys, int loraRank,
                             double loraAlpha, double loraDropout, List<String> loraTargets, boolean routerSoftmax,
-                            double hostMemoryGb, double initStd) {
+                            double hostMemoryGb, double initStd) implements java.io.Serializable {
 
     /** Adaptation methods; all run in the same trainer. */
     public enum Method { MEFT, LORA, PARALLEL_ADAPTER, FULL, NONE }

@@ -27,7 +27,7 @@ import org.meftspark.tokenize.TruncationSide;
 public record DataSection(List<Input> inputs, String shards, String templates, int maxLength,
                          TruncationSide truncationSide, double devFraction, int shardRows, int shardTokens,
                          boolean overwrite, boolean contaminationCheck, double contaminationThreshold,
-                         int contaminationShingleWords, int contaminationHashTables, boolean removeContaminated) {
+                         int contaminationShingleWords, int contaminationHashTables, boolean removeContaminated) implements java.io.Serializable {
 
     /** On-disk layout of an input. */
     public enum Format {
@@ -49,7 +49,7 @@ public record DataSection(List<Input> inputs, String shards, String templates, i
      * @param format  on-disk layout
      * @param split   split name given to its examples; empty means derive train/dev by hashing the id
      */
-    public record Input(Dataset dataset, String path, Format format, String split) {
+    public record Input(Dataset dataset, String path, Format format, String split) implements java.io.Serializable {
         public static final Key<Dataset> DATASET = Key.choice("dataset", Dataset.class, null,
                 "Task the file holds; selects reader and prompt template.");
         public static final Key<String> PATH = Key.requiredString("path", ".+", "a path",

@@ -12,9 +12,11 @@ import java.util.List;
  * @param batchSize        prompts decoded together (left-padded)
  * @param bootstrapSamples resamples for the 95% confidence intervals; 0 disables them
  * @param maxExamples      evaluate at most this many examples per dataset; 0 means all
+ * @param reportExamples   wrong predictions shown per dataset in report.html (a seeded sample; all
+ *                         predictions are in the Parquet output anyway)
  */
 public record EvaluationSection(Decoding decoding, int beams, int maxNewTokens, int batchSize,
-                               int bootstrapSamples, int maxExamples) {
+                               int bootstrapSamples, int maxExamples, int reportExamples) implements java.io.Serializable {
 
     /** Decoding strategy. */
     public enum Decoding { GREEDY, BEAM }
@@ -29,11 +31,14 @@ public record EvaluationSection(Decoding decoding, int beams, int maxNewTokens, 
     public static final Key<Integer> BOOTSTRAP_SAMPLES = Key.integer("bootstrap_samples", 1000, 0, 1_000_000,
             "Bootstrap resamples for 95% confidence intervals; 0 disables them.");
     public static final Key<Integer> MAX_EXAMPLES = Key.integer("max_examples", 0, 0, Integer.MAX_VALUE,
-            "Evaluate at most this many examples per dataset; 0 means all.");
+            "Evaluate at most this many examples per dataset (a seeded choice by id); 0 means all.");
+    /** 10: enough to see a pattern in the errors, few enough to read them all. */
+    public static final Key<Integer> REPORT_EXAMPLES = Key.integer("report_examples", 10, 0, 10_000,
+            "Wrong predictions per dataset shown in report.html, a sample seeded by run.seed.");
 
     public static final Section<EvaluationSection> SECTION = new Section<>("evaluation",
             "Generation and scoring of the evaluation split.",
-            List.of(DECODING, BEAMS, MAX_NEW_TOKENS, BATCH_SIZE, BOOTSTRAP_SAMPLES, MAX_EXAMPLES),
+            List.of(DECODING, BEAMS, MAX_NEW_TOKENS, BATCH_SIZE, BOOTSTRAP_SAMPLES, MAX_EXAMPLES, REPORT_EXAMPLES),
             v -> new EvaluationSection(v.get(DECODING), v.get(BEAMS), v.get(MAX_NEW_TOKENS), v.get(BATCH_SIZE),
-                    v.get(BOOTSTRAP_SAMPLES), v.get(MAX_EXAMPLES)));
+                    v.get(BOOTSTRAP_SAMPLES), v.get(MAX_EXAMPLES), v.get(REPORT_EXAMPLES)));
 }

@@ -11,7 +11,7 @@ import java.util.List;
  * @param dtype                 dtype of the frozen weights on the compute device
  * @param gradientCheckpointing recompute each layer's activations in backward (less device memory, more compute)
  */
-public record ModelSection(String path, String tokenizer, Dtype dtype, boolean gradientCheckpointing) {
+public record ModelSection(String path, String tokenizer, Dtype dtype, boolean gradientCheckpointing) implements java.io.Serializable {
 
     /** Floating-point formats the frozen base can be held in. */
     public enum Dtype { FLOAT32, BFLOAT16, FLOAT16, FLOAT64 }

@@ -8,7 +8,7 @@ import java.util.List;
  * docs/configuration.md (generated from the declarations by {@link #reference()}).
  */
 public record RunConfig(RunSection run, DataSection data, ModelSection model, AdapterSection adapter,
-                        TrainingSection training, EvaluationSection evaluation, SparkSection spark) {
+                        TrainingSection training, EvaluationSection evaluation, SparkSection spark) implements java.io.Serializable {
 
     /** Every section, in file order. */
     public static final List<Section<?>> SECTIONS = List.of(RunSection.SECTION, DataSection.SECTION,

@@ -10,7 +10,7 @@ import java.util.List;
  * @param seed  master seed from which every other seed of the run is derived unless set explicitly
  * @param sweep variants trained side by side, each with its own overrides; empty means one variant
  */
-public record RunSection(String name, String dir, long seed, List<Variant> sweep) {
+public record RunSection(String name, String dir, long seed, List<Variant> sweep) implements java.io.Serializable {
 
     /** Names that are safe as one path component: no separators, never "." or "..". */
     static final String SAFE_NAME = "[A-Za-z0-9][A-Za-z0-9._-]{0,99}";
@@ -22,7 +22,7 @@ public record RunSection(String name, String dir, long seed, List<Variant> sweep
      * @param name its run subdirectory, {@code variants/NAME}
      * @param set  {@code section.key=value} overrides applied over the file for this variant
      */
-    public record Variant(String name, List<String> set) {
+    public record Variant(String name, List<String> set) implements java.io.Serializable {
         public static final Key<String> VARIANT_NAME = Key.requiredString("name", SAFE_NAME, SAFE_NAME_ALLOWED,
                 "Variant name; its outputs go to `variants/NAME`.");
         public static final Key<List<String>> SET = Key.stringList("set", List.of(), "[a-z_]+\\.[a-z_]+=.*",

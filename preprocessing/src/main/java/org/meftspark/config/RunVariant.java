@@ -9,7 +9,7 @@ import java.util.List;
  * @param config    the complete configuration of the variant
  * @param overrides every override applied over the file, command line first, then the variant's own
  */
-public record RunVariant(String name, RunConfig config, List<String> overrides) {
+public record RunVariant(String name, RunConfig config, List<String> overrides) implements java.io.Serializable {
     public RunVariant {
         overrides = List.copyOf(overrides);
     }

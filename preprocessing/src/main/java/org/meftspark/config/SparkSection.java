@@ -12,7 +12,7 @@ import java.util.Map;
  * @param taskGpus     GPUs each training task asks for when training.device is gpu
  * @param conf         extra Spark properties (spark.*)
  */
-public record SparkSection(String master, int partitions, int taskGpus, Map<String, String> conf) {
+public record SparkSection(String master, int partitions, int taskGpus, Map<String, String> conf) implements java.io.Serializable {
 
     public static final Key<String> MASTER = Key.string("master", "local[*]",
             "local(\\[(\\*|[1-9][0-9]*)(,[0-9]+)?\\])?|local-cluster\\[.+\\]|spark://.+|yarn|k8s://.+",

@@ -32,7 +32,7 @@ public record TrainingSection(Device device, double learningRate, double weightD
                              double epsilon, OptimizerMode optimizerMode, int microBatchSize,
                              int gradientAccumulation, int epochs, int maxSteps, int checkpointEvery,
                              int maxBadSteps, LrSchedule lrSchedule, int warmupSteps, double maxGradNorm,
-                             boolean shuffle, boolean overlapHostUpdate, boolean cudaRequired) {
+                             boolean shuffle, boolean overlapHostUpdate, boolean cudaRequired) implements java.io.Serializable {
 
     /** Where tensors live. */
     public enum Device { CPU, GPU }

@@ -103,6 +103,18 @@ public final class ShardReader {
         };
     }
 
+    /**
+     * The record batches of one shard of the manifest, verified as in {@link #batches()}: lets a
+     * distributed reader give each task one shard.
+     *
+     * @throws IllegalArgumentException when the manifest lists no such file
+     */
+    public Iterator<List<TokenizedExample>> batches(String shardFile) {
+        Manifest.Shard entry = manifest.shards().stream().filter(s -> s.file().equals(shardFile)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("the manifest lists no shard " + shardFile));
+        return new ShardIterator(entry);
+    }
+
     /** All rows, streamed batch by batch. */
     public Stream<TokenizedExample> rows() {
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(batches(), Spliterator.ORDERED), false)

@@ -91,6 +91,18 @@ class ShardRoundTripTest {
     }
 
     @Test
+    void oneShardCanBeReadAloneForATaskAndAnUnknownNameIsRefused() throws Exception {
+        LocalShardStore store = new LocalShardStore(dir);
+        writeTwelve(store);
+        ShardReader reader = ShardReader.open(store, ByteTokenizer.FINGERPRINT);
+        List<String> ids = new ArrayList<>();
+        reader.batches("part-00001.arrow").forEachRemaining(b -> b.forEach(r -> ids.add(r.id())));
+        assertThat(ids).containsExactly("gsm8k:5", "gsm8k:6", "gsm8k:7", "gsm8k:8", "gsm8k:9");
+        assertThatThrownBy(() -> reader.batches("part-00009.arrow")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("part-00009.arrow");
+    }
+
+    @Test
     void batchesAreBoundedByTokensToo() throws Exception {
         LocalShardStore store = new LocalShardStore(dir);
         ManifestBuilder mb = new ManifestBuilder(new ByteTokenizer(), PromptTemplates.builtIn());

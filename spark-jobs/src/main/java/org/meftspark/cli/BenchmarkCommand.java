@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
 /** {@code meft benchmark ...}: the command-line benchmarks whose results are in docs/benchmarks.md. */
 @Command(name = "benchmark", mixinStandardHelpOptions = true,
         description = "Command-line benchmarks; each reports ratios against a baseline measured in the same run.",
-        subcommands = {BenchmarkCommand.Model.class})
+        subcommands = {BenchmarkCommand.Model.class, BenchmarkCommand.Score.class, BenchmarkCommand.Generate.class})
 final class BenchmarkCommand {
 
     @Command(name = "model", mixinStandardHelpOptions = true,
@@ -49,6 +49,96 @@ final class BenchmarkCommand {
                     r.forwardGflops(), 100 * r.forwardGflops() / r.matmulGflops());
             out.printf("forward+backward: %8.0f tokens/s  %8.1f GFLOP/s  %5.1f%% of peak%n", r.trainTokensPerSec(),
                     r.trainGflops(), 100 * r.trainGflops() / r.matmulGflops());
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "score", mixinStandardHelpOptions = true,
+            description = "ScoreJob rows/s on synthetic NQ-open predictions (JSONL) and references (raw JSONL), against a "
+                    + "single-threaded loop over the same TaskScorer calls in the same run.")
+    static final class Score implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--rows", defaultValue = "1000000", description = "Prediction rows (default ${DEFAULT-VALUE}).")
+        int rows;
+
+        @Option(names = "--master", defaultValue = "local[2]", description = "Spark master (default ${DEFAULT-VALUE}).")
+        String master;
+
+        @Option(names = "--bootstrap-samples", defaultValue = "0",
+                description = "Bootstrap resamples in the job (default ${DEFAULT-VALUE}: throughput of the job itself).")
+        int bootstrap;
+
+        @Option(names = "--work", defaultValue = "work/bench-score", description = "Scratch folder (default ${DEFAULT-VALUE}).")
+        java.nio.file.Path work;
+
+        @Option(names = "--seed", defaultValue = "1", description = "Data seed (default ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Override
+        public Integer call() throws Exception {
+            org.meftspark.jobs.score.ScoreBenchmark.Result r =
+                    org.meftspark.jobs.score.ScoreBenchmark.run(work, rows, master, bootstrap, seed);
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("rows: %d (scored by the job: %d); master %s; bootstrap samples %d%n", r.rows(), r.scoredRows(),
+                    master, bootstrap);
+            out.printf("single-threaded TaskScorer loop: %10.0f rows/s (%.1f s, metric code only, rows in memory)%n",
+                    r.loopRowsPerSecond(), r.loopSeconds());
+            out.printf("ScoreJob end to end:             %10.0f rows/s (%.1f s, = %.0f rows/min; read, join, score, "
+                    + "Parquet, aggregate, commit)%n", r.jobRowsPerSecond(), r.jobSeconds(), 60 * r.jobRowsPerSecond());
+            out.printf("job / loop: %.2f%n", r.jobRowsPerSecond() / r.loopRowsPerSecond());
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "generate", mixinStandardHelpOptions = true,
+            description = "Answer tokens/s of the evaluation generator on the tiny model (conf/models/tiny-llama.json, "
+                    + "random weights), greedy and beam search on the same prompts in the same run.")
+    static final class Generate implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--prompts", defaultValue = "32", description = "Prompts (default ${DEFAULT-VALUE}).")
+        int prompts;
+
+        @Option(names = "--prompt-tokens", defaultValue = "64", description = "Tokens per prompt (default ${DEFAULT-VALUE}).")
+        int promptTokens;
+
+        @Option(names = "--new-tokens", defaultValue = "32", description = "Tokens to generate (default ${DEFAULT-VALUE}).")
+        int newTokens;
+
+        @Option(names = "--batch", defaultValue = "8", description = "Batch size (default ${DEFAULT-VALUE}).")
+        int batch;
+
+        @Option(names = "--beams", defaultValue = "4", description = "Beam width compared with greedy (default ${DEFAULT-VALUE}).")
+        int beams;
+
+        @Option(names = "--reps", defaultValue = "3", description = "Timed repetitions, best kept (default ${DEFAULT-VALUE}).")
+        int reps;
+
+        @Override
+        public Integer call() throws Exception {
+            java.nio.file.Path root = org.meftspark.spark.LaunchEnvironment.current().root();
+            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("meft-bench-model");
+            ModelConfig c = ModelConfig.read(root.resolve("conf/models/tiny-llama.json"));
+            org.meftspark.model.ModelFolder.initRandom(c, 1, dir);
+            org.meftspark.model.Decoder d = org.meftspark.model.ModelFolder.load(dir,
+                    org.meftspark.device.ComputeDevice.cpu().device(), org.bytedeco.pytorch.global.torch.ScalarType.Float);
+            java.util.List<org.meftspark.evaluation.GenerationBenchmark.Run> runs =
+                    org.meftspark.evaluation.GenerationBenchmark.run(d, new org.meftspark.tokenize.ByteTokenizer(), prompts,
+                            promptTokens, newTokens, batch, reps, java.util.List.of(1, beams), 1);
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("model: tiny-llama (%d layers, d=%d, vocab %d), %d prompts x %d tokens, %d new, batch %d, %d threads%n",
+                    c.numHiddenLayers(), c.hiddenSize(), c.vocabSize(), prompts, promptTokens, newTokens, batch,
+                    TorchRuntime.threads());
+            for (org.meftspark.evaluation.GenerationBenchmark.Run r : runs) {
+                out.printf("%-7s %8.0f answer tokens/s (%d tokens in %.2f s)%n", r.beams() == 1 ? "greedy" : "beam" + r.beams(),
+                        r.tokensPerSecond(), r.generatedTokens(), r.seconds());
+            }
+            out.printf("beam%d / greedy: %.2f%n", beams, runs.get(1).tokensPerSecond() / runs.get(0).tokensPerSecond());
             out.flush();
             return 0;
         }

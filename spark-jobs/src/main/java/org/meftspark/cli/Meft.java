@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
                 ConfigCommand.class,
                 org.meftspark.jobs.PreprocessJob.class,
                 org.meftspark.jobs.TrainJob.class,
+                org.meftspark.jobs.EvaluateJob.class,
+                org.meftspark.jobs.ScoreJob.class,
                 InitModelCommand.class,
                 GenerateCommand.class,
                 LogitsCommand.class,

@@ -31,6 +31,7 @@ import org.meftspark.shard.ShardStore;
 import org.meftspark.shard.ShardWriter;
 import org.meftspark.spark.HadoopConf;
 import org.meftspark.spark.HadoopShardStore;
+import org.meftspark.spark.OutputCommit;
 import org.meftspark.tokenize.SequenceBuilder;
 import org.meftspark.tokenize.SequenceResult;
 import org.meftspark.tokenize.TokenizedExample;
@@ -54,6 +55,8 @@ import scala.Tuple2;
 public final class Preprocess {
     /** Contamination pairs shown in the summary table (all are in _contamination/). */
     private static final int EXAMPLE_PAIRS = 3;
+    private static final OutputCommit.Purpose PURPOSE = new OutputCommit.Purpose("preprocess", "data.shards",
+            Manifest.FILE_NAME, "a shard set", "Set data.overwrite: true (or --set data.overwrite=true)");
 
     private Preprocess() {
     }
@@ -87,7 +90,7 @@ public final class Preprocess {
         TokenizerSource tokenizerSource = TokenizerSource.resolve(cfg.model().tokenizer(), hadoop);
         Tokenizer tokenizer = tokenizerSource.get();
         PromptTemplates templates = loadTemplates(d.templates());
-        OutputCommit commit = OutputCommit.begin(d.shards(), d.overwrite(), hadoop);
+        OutputCommit commit = OutputCommit.begin(d.shards(), d.overwrite(), hadoop, PURPOSE);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         int partitions = cfg.spark().partitions() > 0 ? cfg.spark().partitions() : jsc.defaultParallelism();
         List<JavaRDD<?>> persisted = new ArrayList<>();

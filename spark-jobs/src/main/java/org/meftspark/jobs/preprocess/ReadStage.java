@@ -39,7 +39,7 @@ import scala.jdk.javaapi.CollectionConverters;
  * and each row is mapped by {@link RowMapping}. Examples of an input without a split get one
  * from {@link HashSplit}.
  */
-final class ReadStage {
+public final class ReadStage {
     /** Hidden columns naming each Parquet row's file and position (Spark's _metadata). */
     private static final String FILE_COL = "__meft_file";
     private static final String ROW_COL = "__meft_row";
@@ -47,7 +47,7 @@ final class ReadStage {
     private ReadStage() {
     }
 
-    static JavaRDD<Outcome<Sourced>> read(SparkSession spark, List<InputFile> files, HadoopConf conf,
+    public static JavaRDD<Outcome<Sourced>> read(SparkSession spark, List<InputFile> files, HadoopConf conf,
                                           double devFraction) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         List<InputFile> streamed = files.stream().filter(f -> f.kind() != InputFile.Kind.PARQUET).toList();

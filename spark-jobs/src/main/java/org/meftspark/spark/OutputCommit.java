@@ -1,4 +1,4 @@
-package org.meftspark.jobs.preprocess;
+package org.meftspark.spark;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -7,26 +7,41 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.meftspark.shard.Manifest;
 
 /**
- * Makes the output appear whole or not at all. Everything (shards, manifest, {@code _rejects/})
+ * Makes a job's output appear whole or not at all (the preprocessing, evaluation and scoring
+ * jobs). Everything (shards, manifest, {@code _rejects/}, Parquet, metrics.json, report.html)
  * is written into a hidden staging directory next to the output
  * ({@code .NAME.staging-RUNID}); {@link #commit} renames it to the output's name, which is
  * atomic on HDFS and local file systems (on s3a a rename is a copy: readers must check for
- * the manifest, which ShardReader does). A failed run deletes its staging directory, and the
+ * the job's marker file, e.g. the manifest, which ShardReader does). A failed run deletes its staging directory, and the
  * next run to the same output removes any left by a run that was killed.
  *
  * <p>An existing output is replaced only when asked ({@code data.overwrite}); it is moved
  * aside first and deleted after the new one is in place. Two runs writing the same output at
  * the same time are not supported.
  */
-final class OutputCommit {
+public final class OutputCommit {
+    /**
+     * How a job names its output in messages.
+     *
+     * @param job          the job's name, prefixing log lines ({@code preprocess})
+     * @param outputKey    where the user chose the output ({@code data.shards}, {@code --out})
+     * @param marker       the file that marks a complete output of this job ({@code manifest.json})
+     * @param markerWhat   what such an output is ({@code a shard set})
+     * @param overwriteHow how to allow replacing it ({@code set data.overwrite: true ...})
+     */
+    public record Purpose(String job, String outputKey, String marker, String markerWhat, String overwriteHow) {
+    }
+
     private final FileSystem fs;
     private final Path out;
     private final Path staging;
 
-    private OutputCommit(FileSystem fs, Path out, Path staging) {
+    private final Purpose purpose;
+
+    private OutputCommit(FileSystem fs, Path out, Path staging, Purpose purpose) {
+        this.purpose = purpose;
         this.fs = fs;
         this.out = out;
         this.staging = staging;
@@ -37,21 +52,21 @@ final class OutputCommit {
      *
      * @throws IllegalStateException when the output exists and overwrite is off
      */
-    static OutputCommit begin(String output, boolean overwrite, Configuration conf) {
+    public static OutputCommit begin(String output, boolean overwrite, Configuration conf, Purpose purpose) {
         try {
             Path raw = new Path(output);
             FileSystem fs = raw.getFileSystem(conf);
             Path out = fs.makeQualified(raw);
-            refuseUnlessAllowed(fs, out, overwrite);
+            refuseUnlessAllowed(fs, out, overwrite, purpose);
             Path parent = out.getParent();
             if (parent == null) {
-                throw new IllegalArgumentException("data.shards: the output cannot be a file system root: " + output);
+                throw new IllegalArgumentException(purpose.outputKey() + ": the output cannot be a file system root: " + output);
             }
             String prefix = "." + out.getName() + ".staging-";
             if (fs.exists(parent)) {
                 for (FileStatus s : fs.listStatus(parent)) {
                     if (s.getPath().getName().startsWith(prefix)) {
-                        System.err.println("preprocess: removing " + s.getPath() + ", left by a run that did not finish");
+                        System.err.println(purpose.job() + ": removing " + s.getPath() + ", left by a run that did not finish");
                         fs.delete(s.getPath(), true);
                     }
                 }
@@ -60,13 +75,14 @@ final class OutputCommit {
             if (!fs.mkdirs(staging)) {
                 throw new IOException("cannot create " + staging);
             }
-            return new OutputCommit(fs, out, staging);
+            return new OutputCommit(fs, out, staging, purpose);
         } catch (IOException e) {
-            throw new UncheckedIOException("data.shards: cannot prepare " + output + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(purpose.outputKey() + ": cannot prepare " + output + ": " + e.getMessage(), e);
         }
     }
 
-    private static void refuseUnlessAllowed(FileSystem fs, Path out, boolean overwrite) throws IOException {
+    private static void refuseUnlessAllowed(FileSystem fs, Path out, boolean overwrite, Purpose purpose)
+            throws IOException {
         if (overwrite || !fs.exists(out)) {
             return;
         }
@@ -75,26 +91,26 @@ final class OutputCommit {
             return;
         }
         String what = !st.isDirectory() ? "is a file"
-                : fs.exists(new Path(out, Manifest.FILE_NAME)) ? "already holds a shard set (" + Manifest.FILE_NAME + ")"
+                : fs.exists(new Path(out, purpose.marker())) ? "already holds " + purpose.markerWhat() + " (" + purpose.marker() + ")"
                 : "exists and is not empty";
-        throw new IllegalStateException("output " + out + " " + what + "; refusing to overwrite it. Set data.overwrite: "
-                + "true (or --set data.overwrite=true) to replace it, or choose another data.shards");
+        throw new IllegalStateException("output " + out + " " + what + "; refusing to overwrite it. " + purpose.overwriteHow()
+                + " to replace it, or choose another " + purpose.outputKey());
     }
 
     /** Where this run writes. */
-    Path staging() {
+    public Path staging() {
         return staging;
     }
 
     /** The final output directory. */
-    Path output() {
+    public Path output() {
         return out;
     }
 
     /** Publishes the staging directory as the output (replacing an old one only when allowed). */
-    void commit(boolean overwrite) throws IOException {
+    public void commit(boolean overwrite) throws IOException {
         // Checked again: another run may have published while this one worked.
-        refuseUnlessAllowed(fs, out, overwrite);
+        refuseUnlessAllowed(fs, out, overwrite, purpose);
         Path aside = null;
         if (fs.exists(out)) {
             aside = new Path(out.getParent(), "." + out.getName() + ".replaced-" + UUID.randomUUID());
@@ -114,11 +130,11 @@ final class OutputCommit {
     }
 
     /** Deletes the staging directory (after a failure); the output is untouched. */
-    void abort() {
+    public void abort() {
         try {
             fs.delete(staging, true);
         } catch (IOException e) {
-            System.err.println("preprocess: could not remove " + staging + " (" + e.getMessage()
+            System.err.println(purpose.job() + ": could not remove " + staging + " (" + e.getMessage()
                     + "); the next run to this output removes it");
         }
     }

@@ -1,0 +1,107 @@
+package org.meftspark.jobs;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import org.meftspark.config.ConfigException;
+import org.meftspark.config.RunConfig;
+import org.meftspark.config.RunConfigLoader;
+import org.meftspark.jobs.evaluate.Evaluate;
+import org.meftspark.spark.Sessions;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The evaluation job (issue 6): generates answers for the evaluation shards and scores them. The work
+ * is in {@link Evaluate}; this class is the command line of both launchers:
+ *
+ * <pre>
+ * bin/meft evaluate --config run.yaml [--adapter DIR] [--out DIR] [--train-metrics FILE]
+ * bin/meft-submit --master local[4] --class org.meftspark.jobs.EvaluateJob -- --config run.yaml
+ * </pre>
+ */
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+        description = {"Generates answers for the evaluation splits of the shards at data.shards with model.path "
+                + "(and an adapter), scores them, and writes predictions/ (Parquet, one row per example with every "
+                + "metric), metrics.json (means with bootstrap 95% intervals) and report.html to --out.",
+                "Exit code 0 on success; 2 for a configuration or usage problem; 1 when the job failed "
+                        + "(nothing is left at --out)."})
+public final class EvaluateJob implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "YAML run configuration.")
+    Path config;
+
+    @Option(names = "--set", paramLabel = "SECTION.KEY=VALUE", description = "Override one key (repeatable).")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--adapter", paramLabel = "DIR",
+            description = "Adapter checkpoint folder trained with adapter.method (default: the base model alone).")
+    String adapter;
+
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "Output directory, any Hadoop path (default: run.dir/run.name/evaluation).")
+    String out;
+
+    @Option(names = "--overwrite", description = "Replace an existing result at --out.")
+    boolean overwrite;
+
+    @Option(names = "--split", paramLabel = "NAME",
+            description = "Split to evaluate (repeatable; default: every split but train).")
+    List<String> splits = new ArrayList<>();
+
+    @Option(names = "--train-metrics", paramLabel = "FILE",
+            description = "Trainer metrics file (JSON lines with step and loss) to draw as a loss curve (repeatable).")
+    List<Path> trainMetrics = new ArrayList<>();
+
+    @Option(names = "--method", paramLabel = "NAME",
+            description = "Label of this run in metrics.json and the report (default: adapter.method, or base).")
+    String method;
+
+    @Override
+    public Integer call() {
+        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        RunConfig cfg;
+        try {
+            cfg = RunConfigLoader.load(config, overrides);
+        } catch (ConfigException e) {
+            e.problems().forEach(err::println);
+            return 2;
+        }
+        Evaluate.Options o = new Evaluate.Options(adapter, out, overwrite, splits, trainMetrics, method);
+        try (SparkSession spark = Sessions.create("meft-evaluate", cfg.spark().master(), cfg.spark().conf())) {
+            Evaluate.Result r = Evaluate.run(spark, cfg, o);
+            stdout.print(r.table());
+            stdout.flush();
+            return 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
+    /** Entry point for spark-submit. */
+    public static void main(String[] args) {
+        CommandLine cl = new CommandLine(new EvaluateJob());
+        cl.setExecutionExceptionHandler((e, c, r) -> {
+            c.getErr().println("evaluate failed: " + e.getMessage());
+            return 1;
+        });
+        int code = cl.execute(args);
+        cl.getOut().flush();
+        cl.getErr().flush();
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package org.meftspark.jobs;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import org.meftspark.config.DataSection;
+import org.meftspark.config.EvaluationSection;
+import org.meftspark.config.RunSection;
+import org.meftspark.config.SparkSection;
+import org.meftspark.data.Dataset;
+import org.meftspark.jobs.score.Score;
+import org.meftspark.spark.Sessions;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The scoring job (issue 6): scores another system's predictions against references. The work is
+ * in {@link Score}; this class is the command line of both launchers:
+ *
+ * <pre>
+ * bin/meft score --predictions preds.jsonl --references work/shards --out work/scores
+ * bin/meft score --predictions preds.parquet --references NQ-open.dev.jsonl --dataset nq_open --out DIR
+ * bin/meft-submit --master local[4] --class org.meftspark.jobs.ScoreJob -- --predictions ... --out ...
+ * </pre>
+ */
+@Command(name = "score", mixinStandardHelpOptions = true,
+        description = {"Scores predictions of any system (JSON lines or Parquet with id and prediction) against "
+                + "references (a shard set, or a raw dataset file with --dataset), joined by id. Writes predictions/ "
+                + "(Parquet, every metric per row), metrics.json, report.html, and lists what could not be matched: "
+                + "missing_predictions/ (scored as empty answers), unknown_predictions/, duplicates/ and _rejects/.",
+                "Exit code 0 on success; 2 for a usage problem; 1 when the job failed (nothing is left at --out)."})
+public final class ScoreJob implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--predictions", required = true, paramLabel = "PATH",
+            description = "Predictions: a JSON-lines file or folder ({\"id\": ..., \"prediction\": ...} per line) or "
+                    + "Parquet with columns id and prediction; any Hadoop path.")
+    String predictions;
+
+    @Option(names = "--predictions-format", defaultValue = "auto",
+            description = "auto (Parquet when the path or its files end in .parquet), jsonl or parquet.")
+    String predictionsFormat;
+
+    @Option(names = "--references", required = true, paramLabel = "PATH",
+            description = "A shard set (folder with manifest.json), or a raw dataset file or folder (then --dataset).")
+    String references;
+
+    @Option(names = "--dataset", paramLabel = "NAME",
+            description = "Dataset of raw references: nq_open, squad, toolbench or gsm8k.")
+    String dataset;
+
+    @Option(names = "--references-format", defaultValue = "auto",
+            description = "Raw references' layout: auto, published, parquet or hf_arrow (default ${DEFAULT-VALUE}).")
+    String referencesFormat;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory, any Hadoop path.")
+    String out;
+
+    @Option(names = "--overwrite", description = "Replace an existing result at --out.")
+    boolean overwrite;
+
+    @Option(names = "--method", defaultValue = "predictions", paramLabel = "NAME",
+            description = "Label of these predictions in metrics.json and the report (default ${DEFAULT-VALUE}).")
+    String method;
+
+    @Option(names = "--bootstrap-samples", paramLabel = "N",
+            description = "Bootstrap resamples for the 95% intervals; 0 disables them (default: evaluation.bootstrap_samples).")
+    Integer bootstrapSamples;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Bootstrap and sample seed (default: run.seed).")
+    Long seed;
+
+    @Option(names = "--report-examples", paramLabel = "N",
+            description = "Wrong answers per dataset in report.html (default: evaluation.report_examples).")
+    Integer reportExamples;
+
+    @Option(names = "--master", paramLabel = "URL", description = "Spark master when spark-submit gives none (default: spark.master).")
+    String master;
+
+    @Option(names = "--partitions", defaultValue = "0", description = "Partitions of the join; 0 lets Spark decide.")
+    int partitions;
+
+    @Override
+    public Integer call() {
+        PrintWriter stdout = spec.commandLine().getOut();
+        Score.Options o = new Score.Options(predictions,
+                Score.PredictionFormat.valueOf(predictionsFormat.toUpperCase(java.util.Locale.ROOT)), references,
+                dataset == null ? null : Dataset.fromKey(dataset),
+                DataSection.Format.valueOf(referencesFormat.toUpperCase(java.util.Locale.ROOT)), out, overwrite, method,
+                bootstrapSamples != null ? bootstrapSamples : EvaluationSection.BOOTSTRAP_SAMPLES.defaultValue(),
+                seed != null ? seed : RunSection.SEED.defaultValue(),
+                reportExamples != null ? reportExamples : EvaluationSection.REPORT_EXAMPLES.defaultValue(), partitions);
+        String m = master != null ? master : SparkSection.MASTER.defaultValue();
+        try (SparkSession spark = Sessions.create("meft-score", m, Map.of())) {
+            Score.Result r = Score.run(spark, o);
+            stdout.print(r.table());
+            stdout.flush();
+            return 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
+    /** Entry point for spark-submit. */
+    public static void main(String[] args) {
+        CommandLine cl = new CommandLine(new ScoreJob());
+        cl.setExecutionExceptionHandler((e, c, r) -> {
+            c.getErr().println("score failed: " + e.getMessage());
+            return 1;
+        });
+        int code = cl.execute(args);
+        cl.getOut().flush();
+        cl.getErr().flush();
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+}

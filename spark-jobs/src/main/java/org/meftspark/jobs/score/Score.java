@@ -1,0 +1,383 @@
+package org.meftspark.jobs.score;
+
+import static org.apache.spark.sql.functions.col;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.LongWritable;
+import org.apache.hadoop.io.Text;
+import org.apache.hadoop.mapreduce.lib.input.FileSplit;
+import org.apache.hadoop.mapreduce.lib.input.TextInputFormat;
+import org.apache.spark.api.java.JavaNewHadoopRDD;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.Optional;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.meftspark.config.DataSection;
+import org.meftspark.data.Dataset;
+import org.meftspark.jobs.evaluate.EvalRow;
+import org.meftspark.jobs.evaluate.Outputs;
+import org.meftspark.jobs.evaluate.ResultAggregate;
+import org.meftspark.jobs.evaluate.ResultTable;
+import org.meftspark.jobs.preprocess.InputFile;
+import org.meftspark.jobs.preprocess.Outcome;
+import org.meftspark.jobs.preprocess.ReadStage;
+import org.meftspark.jobs.preprocess.Reject;
+import org.meftspark.metrics.EvaluationSummary;
+import org.meftspark.metrics.RowScore;
+import org.meftspark.metrics.RunInfo;
+import org.meftspark.metrics.TaskScorer;
+import org.meftspark.shard.Manifest;
+import org.meftspark.shard.ShardReader;
+import org.meftspark.spark.HadoopConf;
+import org.meftspark.spark.HadoopShardStore;
+import org.meftspark.spark.OutputCommit;
+import org.meftspark.tokenize.TokenizedExample;
+import scala.Tuple2;
+
+/**
+ * The scoring job (issue 6, item 4): predictions of any system (JSONL or Parquet of id +
+ * prediction) joined by id with references (a shard set, or a raw dataset file read by the
+ * preprocessing readers), scored with {@link TaskScorer}, written like EvaluateJob's results.
+ *
+ * <p>Nothing is dropped silently. A reference without a prediction is scored as an empty answer
+ * (as the official SQuAD script scores an unanswered question) and listed in
+ * {@code missing_predictions/}; a prediction whose id has no reference cannot be scored and is
+ * listed in {@code unknown_predictions/}; of several records with one id the first read is kept
+ * (by file and position) and the id is listed in {@code duplicates/}; lines that are not a
+ * prediction go to {@code _rejects/}. Each kind is counted in metrics.json.
+ */
+public final class Score {
+    static final OutputCommit.Purpose PURPOSE = new OutputCommit.Purpose("score", "--out", Outputs.METRICS,
+            "a scoring result", "Pass --overwrite");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Score() {
+    }
+
+    /** Layout of a predictions input. */
+    public enum PredictionFormat { AUTO, JSONL, PARQUET }
+
+    /**
+     * @param predictions      predictions file or directory (any Hadoop path)
+     * @param predictionFormat its layout; auto: Parquet when the path or its files end in .parquet
+     * @param references       a shard directory (with manifest.json) or a raw dataset file or directory
+     * @param dataset          the raw references' dataset; null for shards
+     * @param referenceFormat  the raw references' layout
+     * @param out              output directory
+     * @param overwrite        replace an existing result at {@code out}
+     * @param method           the predictions' label in metrics.json and the report
+     * @param bootstrapSamples resamples for the 95% intervals (0: none)
+     * @param seed             bootstrap and wrong-answer sample seed
+     * @param reportExamples   wrong answers per dataset in the report
+     * @param partitions       partitions of the join; 0 lets Spark decide
+     */
+    public record Options(String predictions, PredictionFormat predictionFormat, String references, Dataset dataset,
+                          DataSection.Format referenceFormat, String out, boolean overwrite, String method,
+                          int bootstrapSamples, long seed, int reportExamples, int partitions) {
+    }
+
+    /**
+     * @param summary what metrics.json holds
+     * @param output  the committed output
+     * @param counts  the input counts (also in metrics.json's run.extra)
+     * @param table   the terminal summary
+     */
+    public record Result(EvaluationSummary summary, String output, Map<String, Long> counts, String table) {
+    }
+
+    public static Result run(SparkSession spark, Options o) throws IOException {
+        long start = System.nanoTime();
+        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        HadoopConf conf = new HadoopConf(hadoop);
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        int partitions = o.partitions() > 0 ? o.partitions() : jsc.defaultParallelism();
+        // Inputs are checked before any work, then the output is prepared.
+        boolean parquet = isParquet(o.predictions(), o.predictionFormat(), hadoop);
+        ReferenceSource refs = ReferenceSource.of(o, hadoop);
+        OutputCommit commit = OutputCommit.begin(o.out(), o.overwrite(), hadoop, PURPOSE);
+        List<org.apache.spark.rdd.RDD<?>> persisted = new ArrayList<>();
+        try {
+            JavaRDD<Outcome<PredictionRecord>> predIn = keep(persisted,
+                    parquet ? readParquet(spark, o.predictions()) : readJsonLines(jsc, o.predictions(), hadoop, partitions));
+            JavaRDD<Outcome<ReferenceRecord>> refIn = keep(persisted, refs.read(spark, conf));
+
+            // Persisted: the join, the duplicate listing and the counts all read them (measured: re-reducing
+            // them cost a fifth of the job, docs/benchmarks.md).
+            JavaPairRDD<String, PredictionRecord> preds = keep(persisted, predIn.filter(Outcome::isOk).map(Outcome::value)
+                    .mapToPair(p -> new Tuple2<>(p.id(), p)).reduceByKey(PredictionRecord::first, partitions));
+            JavaPairRDD<String, ReferenceRecord> golds = keep(persisted, refIn.filter(Outcome::isOk).map(Outcome::value)
+                    .mapToPair(r -> new Tuple2<>(r.id(), r)).reduceByKey(ReferenceRecord::first, partitions));
+            JavaPairRDD<String, Tuple2<Optional<PredictionRecord>, Optional<ReferenceRecord>>> joined =
+                    keep(persisted, preds.fullOuterJoin(golds, partitions));
+            JavaRDD<EvalRow> rows = keep(persisted, joined.filter(j -> j._2()._2().isPresent())
+                    .map(j -> score(j._2()._1(), j._2()._2().get(), parquet)));
+
+            Path staging = commit.staging();
+            spark.createDataFrame(rows.map(ResultTable::toRow), ResultTable.schema())
+                    .write().parquet(new Path(staging, "predictions").toString());
+            JavaRDD<PredictionRecord> unknown = joined.filter(j -> !j._2()._2().isPresent()).map(j -> j._2()._1().get());
+            unknown.map(p -> json(Map.of("id", p.id(), "source", p.source(!parquet),
+                    "prediction", String.valueOf(p.prediction())))).saveAsTextFile(new Path(staging, "unknown_predictions").toString());
+            JavaRDD<EvalRow> missing = rows.filter(r -> r.prediction() == null && r.warnings().stream()
+                    .anyMatch(w -> w.startsWith("missing_prediction:")));
+            missing.map(r -> json(Map.of("id", r.id(), "dataset", r.dataset(), "split", String.valueOf(r.split()),
+                    "source", r.source()))).saveAsTextFile(new Path(staging, "missing_predictions").toString());
+            preds.filter(p -> p._2().copies() > 1).map(p -> json(Map.of("side", "predictions", "id", p._1(),
+                            "copies", p._2().copies(), "kept", p._2().source(!parquet))))
+                    .union(golds.filter(g -> g._2().copies() > 1).map(g -> json(Map.of("side", "references",
+                            "id", g._1(), "copies", g._2().copies(), "kept", g._2().source()))))
+                    .saveAsTextFile(new Path(staging, "duplicates").toString());
+            predIn.filter(x -> !x.isOk()).map(x -> x.reject().toJson())
+                    .union(refIn.filter(x -> !x.isOk()).map(x -> x.reject().toJson()))
+                    .saveAsTextFile(new Path(staging, "_rejects").toString());
+
+            ResultAggregate agg = rows.treeAggregate(new ResultAggregate(o.method(), o.seed(), o.reportExamples()),
+                    ResultAggregate::add, ResultAggregate::merge);
+            Map<String, Long> counts = new LinkedHashMap<>();
+            counts.put("prediction_records", predIn.filter(Outcome::isOk).count());
+            counts.put("malformed_prediction_lines", predIn.filter(x -> !x.isOk()).count());
+            counts.put("non_utf8_lines", predIn.filter(x -> x.isOk() && !x.value().warnings().isEmpty()).count());
+            counts.put("reference_records", refIn.filter(Outcome::isOk).count());
+            counts.put("rejected_reference_records", refIn.filter(x -> !x.isOk()).count());
+            counts.put("duplicate_prediction_ids", preds.filter(p -> p._2().copies() > 1).count());
+            counts.put("duplicate_reference_ids", golds.filter(g -> g._2().copies() > 1).count());
+            counts.put("scored_rows", agg.rows());
+            counts.put("missing_predictions", agg.jobWarnings().getOrDefault("missing_prediction", 0L));
+            counts.put("unknown_predictions", unknown.count());
+
+            Map<String, String> extra = new LinkedHashMap<>();
+            extra.put("predictions", o.predictions());
+            extra.put("references", o.references());
+            counts.forEach((k, v) -> extra.put(k, String.valueOf(v)));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            extra.put("seconds", String.format(Locale.ROOT, "%.1f", seconds));
+            RunInfo info = new RunInfo(o.method(), "(predictions from another system)", null, null,
+                    o.bootstrapSamples(), o.seed(), Instant.now().toString(), extra);
+            EvaluationSummary summary = agg.metrics().summarize(info);
+            Outputs.writeSummaryAndReport(staging, hadoop, "meft-spark scores: " + o.method(), summary, agg, List.of(),
+                    o.reportExamples());
+            commit.commit(o.overwrite());
+            String output = commit.output().toString();
+            StringBuilder table = new StringBuilder(Outputs.table(output, summary, Map.of(), seconds));
+            counts.forEach((k, v) -> table.append(String.format(Locale.ROOT, "  %-28s %d%n", k, v)));
+            return new Result(summary, output, counts, table.toString());
+        } catch (Throwable e) {
+            commit.abort();
+            if (e instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e instanceof Error err) {
+                throw err;
+            }
+            if (e instanceof IOException io) {
+                throw io;
+            }
+            throw new IllegalStateException("scoring failed: " + e.getMessage(), e);
+        } finally {
+            persisted.forEach(r -> r.unpersist(false));
+        }
+    }
+
+    /** One reference with its prediction, or without (then scored as an empty answer and flagged). */
+    static EvalRow score(Optional<PredictionRecord> p, ReferenceRecord g, boolean parquet) {
+        Dataset d = Dataset.fromKey(g.dataset());
+        List<String> warnings = new ArrayList<>();
+        String prediction = null;
+        String source = g.source();
+        if (p.isPresent()) {
+            prediction = p.get().prediction();
+            warnings.addAll(p.get().warnings());
+            if (p.get().copies() > 1) {
+                warnings.add("duplicate_prediction: " + p.get().copies() + " records with this id; the first read ("
+                        + p.get().source(!parquet) + ") is scored");
+            }
+        } else {
+            warnings.add("missing_prediction: no prediction has this id; scored as an empty answer");
+        }
+        if (g.copies() > 1) {
+            warnings.add("duplicate_reference: " + g.copies() + " references with this id; the one from " + g.source()
+                    + " is used");
+        }
+        RowScore s = TaskScorer.score(d, prediction, g.references());
+        s.warnings().forEach(w -> warnings.add(w.name()));
+        return new EvalRow(g.id(), g.dataset(), g.split(), null, prediction, g.references(), s, warnings, null, null,
+                source);
+    }
+
+    /** JSONL through Hadoop's line reader, keeping each line's raw bytes (to detect non-UTF-8) and offset. */
+    @SuppressWarnings("unchecked")
+    static JavaRDD<Outcome<PredictionRecord>> readJsonLines(JavaSparkContext jsc, String path, Configuration conf,
+                                                         int partitions) {
+        // A file smaller than a block is one split, so one task would parse it all (measured: the whole
+        // read on one core); cap the split size so every core gets a share.
+        Configuration c = new Configuration(conf);
+        try {
+            Path p = new Path(path);
+            long bytes = p.getFileSystem(conf).getContentSummary(p).getLength();
+            c.setLong("mapreduce.input.fileinputformat.split.maxsize", Math.max(1L << 20, bytes / partitions + 1));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("--predictions: cannot read " + path + ": " + e.getMessage(), e);
+        }
+        JavaNewHadoopRDD<LongWritable, Text> lines = (JavaNewHadoopRDD<LongWritable, Text>) jsc.newAPIHadoopFile(path,
+                TextInputFormat.class, LongWritable.class, Text.class, c);
+        return lines.mapPartitionsWithInputSplit((split, it) -> {
+            String file = ((FileSplit) split).getPath().toString();
+            return new Iterator<Outcome<PredictionRecord>>() {
+                private Outcome<PredictionRecord> next;
+
+                @Override
+                public boolean hasNext() {
+                    while (next == null && it.hasNext()) {
+                        Tuple2<LongWritable, Text> t = it.next();
+                        // Text is reused by the reader: parse before advancing.
+                        next = PredictionRecord.parseJsonLine(t._2().getBytes(), t._2().getLength(), file, t._1().get());
+                    }
+                    return next != null;
+                }
+
+                @Override
+                public Outcome<PredictionRecord> next() {
+                    if (!hasNext()) {
+                        throw new NoSuchElementException();
+                    }
+                    Outcome<PredictionRecord> out = next;
+                    next = null;
+                    return out;
+                }
+            };
+        }, true);
+    }
+
+    /** Parquet with an id column and a prediction column (strings, or anything castable to one). */
+    static JavaRDD<Outcome<PredictionRecord>> readParquet(SparkSession spark, String path) {
+        org.apache.spark.sql.Dataset<Row> df = spark.read().parquet(path);
+        List<String> columns = Arrays.asList(df.columns());
+        if (!columns.contains("id") || !columns.contains("prediction")) {
+            throw new IllegalArgumentException("--predictions " + path + ": Parquet predictions need the columns id and "
+                    + "prediction; found " + columns);
+        }
+        return df.select(col("id").cast("string"), col("prediction").cast("string"),
+                col("_metadata.file_path"), col("_metadata.row_index")).toJavaRDD().map(r -> {
+                    String id = r.isNullAt(0) ? "" : r.getString(0);
+                    if (id.isBlank()) {
+                        return Outcome.<PredictionRecord>rejected(new Reject("malformed_line", "null or blank id",
+                                r.getString(2) + "#" + r.getLong(3), "", ""));
+                    }
+                    List<String> warnings = r.isNullAt(1) || r.getString(1).indexOf('\uFFFD') < 0 ? List.of()
+                            : List.of("non_utf8_line: the prediction holds U+FFFD");
+                    return Outcome.ok(new PredictionRecord(id, r.isNullAt(1) ? null : r.getString(1), r.getString(2),
+                            r.getLong(3), 1, warnings));
+                });
+    }
+
+    static boolean isParquet(String path, PredictionFormat f, Configuration conf) {
+        if (f != PredictionFormat.AUTO) {
+            return f == PredictionFormat.PARQUET;
+        }
+        try {
+            Path p = new Path(path);
+            FileSystem fs = p.getFileSystem(conf);
+            if (!fs.exists(p)) {
+                throw new IllegalArgumentException("--predictions " + path + " does not exist");
+            }
+            if (path.toLowerCase(Locale.ROOT).endsWith(".parquet")) {
+                return true;
+            }
+            if (fs.getFileStatus(p).isDirectory()) {
+                for (FileStatus s : fs.listStatus(p)) {
+                    if (s.getPath().getName().endsWith(".parquet")) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("--predictions: cannot read " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Persists (a JavaRDD or JavaPairRDD): several outputs read each of these, the input is read once. */
+    private static <T> T keep(List<org.apache.spark.rdd.RDD<?>> persisted, T rdd) {
+        org.apache.spark.rdd.RDD<?> r = rdd instanceof JavaPairRDD<?, ?> p ? p.rdd() : ((JavaRDD<?>) rdd).rdd();
+        r.persist(StorageLevel.MEMORY_AND_DISK());
+        persisted.add(r);
+        return rdd;
+    }
+
+    private static String json(Map<String, Object> m) {
+        try {
+            return JSON.writeValueAsString(new java.util.TreeMap<>(m));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Where the references come from: a shard set, or raw dataset files. */
+    record ReferenceSource(String path, boolean shards, List<InputFile> files, List<String> shardFiles)
+            implements java.io.Serializable {
+
+        static ReferenceSource of(Options o, Configuration conf) {
+            Path manifest = new Path(o.references(), Manifest.FILE_NAME);
+            try {
+                if (manifest.getFileSystem(conf).exists(manifest)) {
+                    HadoopShardStore store = new HadoopShardStore(o.references(), new HadoopConf(conf));
+                    List<String> files = ShardReader.open(store, null).manifest().shards().stream()
+                            .map(Manifest.Shard::file).toList();
+                    return new ReferenceSource(o.references(), true, List.of(), files);
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("--references: cannot read " + o.references(), e);
+            }
+            if (o.dataset() == null) {
+                throw new IllegalArgumentException("--references " + o.references() + " is not a shard set (no "
+                        + Manifest.FILE_NAME + "); for a raw dataset file give its --dataset ("
+                        + String.join(", ", Arrays.stream(Dataset.values()).map(Dataset::key).toList()) + ")");
+            }
+            // "eval": raw references carry no split of their own; a non-empty split keeps HashSplit out of it.
+            List<InputFile> files = InputFile.resolve(List.of(new DataSection.Input(o.dataset(), o.references(),
+                    o.referenceFormat(), "eval")), conf);
+            return new ReferenceSource(o.references(), false, files, List.of());
+        }
+
+        JavaRDD<Outcome<ReferenceRecord>> read(SparkSession spark, HadoopConf conf) {
+            if (!shards) {
+                return ReadStage.read(spark, files, conf, 0.0).map(x -> x.isOk()
+                        ? Outcome.ok(new ReferenceRecord(x.value().example().id(), x.value().example().dataset().key(),
+                        x.value().example().split(), x.value().example().references(),
+                        x.value().example().source().toString(), 1))
+                        : Outcome.rejected(x.reject()));
+            }
+            HadoopShardStore store = new HadoopShardStore(path, conf);
+            JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            return jsc.parallelize(shardFiles, Math.max(1, shardFiles.size())).flatMap(f -> {
+                Iterator<List<TokenizedExample>> batches = ShardReader.open(store, null).batches(f);
+                List<Outcome<ReferenceRecord>> out = new ArrayList<>();
+                // A batch at a time: the shard's token ids are dropped as soon as its batch is converted.
+                while (batches.hasNext()) {
+                    for (TokenizedExample t : batches.next()) {
+                        out.add(Outcome.ok(new ReferenceRecord(t.id(), t.dataset(), t.split(), t.references(),
+                                t.source(), 1)));
+                    }
+                }
+                return out.iterator();
+            });
+        }
+    }
+}
