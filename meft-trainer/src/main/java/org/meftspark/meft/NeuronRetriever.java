@@ -47,7 +47,13 @@ public final class NeuronRetriever implements AutoCloseable {
         this.layout = layout;
         this.threads = Math.max(1, threads);
         this.pool = this.threads > 1 ? Executors.newFixedThreadPool(this.threads, r -> {
-            Thread t = new Thread(r, "meft-retrieval");
+            // Each worker scores small per-expert blocks: libtorch must not open an OpenMP team per
+            // op inside it (with several workers that oversubscribes the cores, and with
+            // OMP_WAIT_POLICY=PASSIVE every op pays a wake-up). The thread count is per OS thread.
+            Thread t = new Thread(() -> {
+                set_num_threads(1);
+                r.run();
+            }, "meft-retrieval");
             t.setDaemon(true);
             return t;
         }) : null;
