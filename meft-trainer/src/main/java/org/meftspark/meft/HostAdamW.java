@@ -26,6 +26,9 @@ public final class HostAdamW {
 
     private final HostNeuronStore store;
     private final Mode mode;
+    /** lazy-mode scratch rows, grown on demand and reused: p, g, m, v, work, each [capacity, d] */
+    private Tensor[] scratch = new Tensor[0];
+    private long capacity;
 
     public HostAdamW(HostNeuronStore store, Mode mode) {
         this.store = store;
@@ -100,21 +103,46 @@ public final class HostAdamW {
         }
     }
 
-    private static Tensor scaled(Tensor g, double scale) {
+    static Tensor scaled(Tensor g, double scale) {
         return scale == 1.0 ? g : g.mul(new Scalar(scale));
     }
 
+    /** Scratch rows [r, d] (views of buffers kept across steps, so large steps do not page-fault fresh memory). */
+    private Tensor[] scratch(long r) {
+        if (r > capacity) {
+            capacity = Math.max(r, capacity * 3 / 2);
+            for (Tensor old : scratch) {
+                old.releaseReference();
+            }
+            scratch = new Tensor[5];
+            for (int i = 0; i < 5; i++) {
+                scratch[i] = empty(new long[] {capacity, store.dim()}, new org.bytedeco.pytorch.TensorOptions(store.dtype()),
+                        new org.bytedeco.pytorch.MemoryFormatOptional());
+                scratch[i].retainReference(); // outlives the step's PointerScope
+            }
+        }
+        Tensor[] v = new Tensor[5];
+        for (int i = 0; i < 5; i++) {
+            v[i] = scratch[i].narrow(0, 0, r);
+        }
+        return v;
+    }
+
     /** Gathers rows, updates them, scatters them back; zeroes their gradient. */
-    private static void updateRows(Tensor p, Tensor grad, Tensor m, Tensor v, Tensor rows, Tensor steps,
-                                   AdamWMath.Hyper h, double gradScale) {
-        Tensor pr = p.index_select(0, rows); // [R, d]
-        Tensor gr = scaled(grad.index_select(0, rows), gradScale); // [R, d]
-        Tensor mr = m.index_select(0, rows); // [R, d]
-        Tensor vr = v.index_select(0, rows); // [R, d]
-        AdamWMath.rowStep(pr, gr, mr, vr, steps, h);
-        p.index_copy_(0, rows, pr);
-        m.index_copy_(0, rows, mr);
-        v.index_copy_(0, rows, vr);
+    private void updateRows(Tensor p, Tensor grad, Tensor m, Tensor v, Tensor rows, Tensor steps,
+                            AdamWMath.Hyper h, double gradScale) {
+        Tensor[] w = scratch(rows.size(0)); // each [R, d]
+        index_select_out(w[0], p, 0, rows);
+        index_select_out(w[1], grad, 0, rows);
+        if (gradScale != 1.0) {
+            w[1].mul_(new Scalar(gradScale));
+        }
+        index_select_out(w[2], m, 0, rows);
+        index_select_out(w[3], v, 0, rows);
+        AdamWMath.rowStep(w[0], w[1], w[2], w[3], steps, h, w[4]);
+        p.index_copy_(0, rows, w[0]);
+        m.index_copy_(0, rows, w[2]);
+        v.index_copy_(0, rows, w[3]);
         grad.index_fill_(0, rows, new Scalar(0));
     }
 }

@@ -47,12 +47,18 @@ public final class NeuronRetriever implements AutoCloseable {
         this.layout = layout;
         this.threads = Math.max(1, threads);
         this.pool = this.threads > 1 ? Executors.newFixedThreadPool(this.threads, r -> {
-            Thread t = new Thread(r, "meft-retrieval");
+            // Each worker scores small per-expert blocks: libtorch must not open an OpenMP team per
+            // op inside it (with several workers that oversubscribes the cores, and with
+            // OMP_WAIT_POLICY=PASSIVE every op pays a wake-up). The thread count is per OS thread.
+            Thread t = new Thread(() -> {
+                set_num_threads(1);
+                r.run();
+            }, "meft-retrieval");
             t.setDaemon(true);
             return t;
         }) : null;
-        if (layout != null && topK > 0 && (long) topK > layout.minSize() * 1L * layout.experts()) {
-            throw new IllegalArgumentException("top_k " + topK + " exceeds the keys of all experts");
+        if (layout != null && (long) topK > layout.neurons()) {
+            throw new IllegalArgumentException("top_k " + topK + " exceeds the " + layout.neurons() + " keys");
         }
     }
 
@@ -106,6 +112,11 @@ public final class NeuronRetriever implements AutoCloseable {
             throw new IllegalStateException("this retriever was built without an expert layout");
         }
         long n = x.size(0), p = experts.size(1), smax = layout.maxSize();
+        if (topK > p * layout.minSize()) {
+            // otherwise a token could be left with fewer than k real candidates (AdapterSection checks this too)
+            throw new IllegalArgumentException("top_k " + topK + " exceeds the " + p * layout.minSize()
+                    + " candidate keys of " + p + " probed experts of at least " + layout.minSize() + " keys");
+        }
         long pairs = n * p;
         TensorOptions i64 = new TensorOptions(ScalarType.Long);
         Tensor flatExperts = experts.reshape(pairs); // [n*P]

@@ -30,6 +30,15 @@ public final class Adaptations {
     private Adaptations() {
     }
 
+    /** The host memory MEFT will need under this configuration, before anything is allocated; empty for other methods. */
+    public static java.util.Optional<HostMemoryPlan> hostPlan(AdapterSection a, Decoder decoder, ScalarType storeDtype) {
+        if (a.method() != AdapterSection.Method.MEFT) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new HostMemoryPlan(decoder.config().numHiddenLayers(), a.neurons(),
+                decoder.config().hiddenSize(), a.freezeKeys(), storeDtype == ScalarType.Double ? 8 : 4));
+    }
+
     /**
      * @param storeDtype dtype of adapter parameters (Float; Double for exactness tests)
      * @param ledger     device ledger to record into, or null

@@ -27,6 +27,7 @@ import org.meftspark.device.ComputeDevice;
 import org.meftspark.device.MemoryCategory;
 import org.meftspark.device.MemoryLedger;
 import org.meftspark.device.ResidentMemory;
+import org.meftspark.meft.HostMemoryPlan;
 import org.meftspark.model.Decoder;
 import org.meftspark.model.EmbeddedModels;
 import org.meftspark.model.ModelFolder;
@@ -197,6 +198,11 @@ public final class Trainer {
         if (!fullFineTuning) {
             ledger.allocate(MemoryCategory.FROZEN_WEIGHTS, decoder.weights().bytes());
         }
+        // Computed before allocation and reported in onStart; HostNeuronStore.allocate refuses with the same numbers when it does not fit.
+        String plan = Adaptations.hostPlan(a, decoder, adapterDtype)
+                .map(p -> p.describe() + ", budget " + String.format(java.util.Locale.ROOT, "%.2f GiB",
+                        HostMemoryPlan.budgetBytes(a.hostMemoryGb()) / (double) (1L << 30)))
+                .orElse("no host-resident adapter");
         try (Adaptation adaptation = Adaptations.create(a, t, seed, decoder, device, adapterDtype, ledger)) {
             decoder.setHooks(adaptation.hooks());
             Cursor cursor = new Cursor();
@@ -208,6 +214,7 @@ public final class Trainer {
             run.put("rows", rows.size());
             run.put("trainable_parameters", adaptation.trainableParameters());
             run.put("host_bytes", adaptation.hostBytes());
+            run.put("host_memory_plan", plan);
             run.put("seed", seed);
             run.put("device", device.toString());
             if (resume) {

@@ -173,4 +173,36 @@ class MeftAdapterTest {
         HostNeuronStore s = HostNeuronStore.allocate(2, 100, D, true, 0.02, 1, ScalarType.Float, ComputeDevice.cpu(), Long.MAX_VALUE);
         assertThat(s.bytes()).isEqualTo(new HostMemoryPlan(2, 100, D, true, 4).totalBytes());
     }
+
+    /** One forward/backward of a float64 decoder with MEFT (Key-Experts, a small cap); the store's gradients. */
+    private static Tensor[] decoderGradients(boolean recompute) {
+        org.meftspark.model.ModelConfig c = new org.meftspark.model.ModelConfig(org.meftspark.model.ModelConfig.LLAMA, 30, D, 16,
+                2, 2, 1, 4, 1e-5, 10000.0, 32, true, java.util.OptionalInt.empty(), 1, List.of(2), "float64");
+        org.meftspark.model.Decoder dec = new org.meftspark.model.Decoder(c,
+                org.meftspark.model.DecoderWeights.random(c, 4, 0.3, 0.1, ComputeDevice.cpu().device(), ScalarType.Double));
+        HostNeuronStore s = HostNeuronStore.allocate(2, N, D, false, 0.5, 11, ScalarType.Double, ComputeDevice.cpu(), Long.MAX_VALUE);
+        s.layer(0).values.copy_(randn64(12, N, D));
+        s.layer(1).values.copy_(randn64(13, N, D));
+        List<Tensor> routers = List.of(randn64(14, 4, D).set_requires_grad(true), randn64(15, 4, D).set_requires_grad(true));
+        MeftAdapter ad = new MeftAdapter(s, new NeuronRetriever(3, new ExpertLayout(N, 4), 1), routers,
+                new MeftAdapter.Settings(3, 2, 7, true, 5), ComputeDevice.cpu(), null);
+        dec.setHooks(ad);
+        dec.setRecomputeAll(recompute);
+        Tensor tokens = randperm(30, new GeneratorOptional(make_generator_cpu(8)), new TensorOptions(ScalarType.Long))
+                .narrow(0, 0, 12).view(2, 6);
+        ad.beginMicroBatch(3, 1);
+        dec.forward(tokens).mul(randn64(16, 2, 6, 30)).sum().backward();
+        ad.collectGradients();
+        return new Tensor[] {s.layer(0).keyGrad, s.layer(1).valueGrad, routers.get(0).grad(), routers.get(1).grad()};
+    }
+
+    @Test
+    void aLayerRecomputedInBackwardReusesItsSelectionSoGradientsAreUnchanged() {
+        Tensor[] plain = decoderGradients(false);
+        Tensor[] recomputed = decoderGradients(true);
+        for (int i = 0; i < plain.length; i++) {
+            assertThat(plain[i].abs().max().item_double()).as("gradient %d is non-zero", i).isGreaterThan(1e-6);
+            assertThat(recomputed[i].sub(plain[i]).abs().max().item_double()).as("gradient %d", i).isLessThan(1e-12);
+        }
+    }
 }
