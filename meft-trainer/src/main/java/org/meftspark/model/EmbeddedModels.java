@@ -39,6 +39,6 @@ public final class EmbeddedModels {
             throw new IllegalArgumentException("unknown embedded model '" + name + "'; the one available is " + TINY_LLAMA);
         }
         ModelConfig c = tinyLlamaConfig();
-        return new Decoder(c, DecoderWeights.random(c, TINY_LLAMA_SEED, 0.02, 0.0, device, dtype));
+        return new Decoder(c, DecoderWeights.random(c, TINY_LLAMA_SEED, 0.25, 0.0, device, dtype));
     }
 }

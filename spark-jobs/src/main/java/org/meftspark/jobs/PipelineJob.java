@@ -1,0 +1,69 @@
+package org.meftspark.jobs;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import org.meftspark.config.RunConfig;
+import org.meftspark.config.RunConfigLoader;
+import org.meftspark.jobs.pipeline.Pipeline;
+import org.meftspark.spark.Sessions;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code meft run --config FILE}: preprocess -> train -> evaluate -> report from one
+ * configuration, skipping stages whose output is complete and valid (see {@link Pipeline}).
+ *
+ * <pre>bin/meft-submit --master spark://HOST:7077 ... --class org.meftspark.jobs.PipelineJob -- --config run.yaml</pre>
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Runs the whole pipeline from one configuration: preprocess, train every variant (run.sweep), "
+                + "evaluate, report.", "Stages whose outputs are complete and verify are skipped, so running it again "
+                + "after a failure continues where it stopped; training resumes from its last checkpoint."})
+public final class PipelineJob implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "Run configuration (YAML).")
+    Path config;
+
+    @Option(names = "--set", paramLabel = "SECTION.KEY=VALUE", description = "Override one key (repeatable).")
+    List<String> overrides = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        String text = RunConfigLoader.readText(config);
+        RunConfig base = RunConfigLoader.parse(text, config.toString(), overrides);
+        try (SparkSession spark = Sessions.create("meft-run " + base.run().name(), base.spark().master(),
+                base.spark().conf())) {
+            Pipeline.Result r = Pipeline.run(spark, text, config.toString(), overrides, System.err);
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(r.table());
+            out.println("report: " + r.report());
+            out.flush();
+            return 0;
+        }
+    }
+
+    /** Entry point for spark-submit. */
+    public static void main(String[] args) {
+        CommandLine cl = new CommandLine(new PipelineJob());
+        cl.setExecutionExceptionHandler((e, c, r) -> {
+            c.getErr().println("run failed: " + e.getMessage());
+            return 1;
+        });
+        int code = cl.execute(args);
+        cl.getOut().flush();
+        cl.getErr().flush();
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+}
