@@ -181,6 +181,16 @@ class EvaluateJobTest {
     }
 
     @Test
+    void theEmbeddedDefaultModelIsInitialisedFromTheRunSeedOnTheExecutor() throws Exception {
+        Path out = dir.resolve("eval-embedded");
+        Evaluate.Result r = Evaluate.run(spark, cfg("model.path=embedded:tiny-llama", "evaluation.max_examples=1"),
+                options(out, false, List.of(), null));
+        assertThat(r.rows()).isEqualTo(4); // one per dataset
+        assertThat(r.modelLoads()).isEqualTo(1);
+        assertThat(MetricsJson.read(out.resolve("metrics.json")).run().model()).isEqualTo("embedded:tiny-llama");
+    }
+
+    @Test
     void anAdapterIsRefusedUntilTheTrainerCanLoadItAndNothingIsWritten() {
         Path out = dir.resolve("eval-adapter");
         assertThatThrownBy(() -> Evaluate.run(spark, cfg(), options(out, false, List.of(), dir.resolve("ckpt").toString())))
