@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = {"Generates answers for the evaluation splits of the shards at data.shards with model.path "
                 + "(and an adapter), scores them, and writes predictions/ (Parquet, one row per example with every "
-                + "metric), metrics.json (means with bootstrap 95% intervals) and report.html to --out.",
+                + "metric), metrics.json (means with bootstrap 95%% intervals) and report.html to --out.",
                 "Exit code 0 on success; 2 for a configuration or usage problem; 1 when the job failed "
                         + "(nothing is left at --out)."})
 public final class EvaluateJob implements Callable<Integer> {

@@ -72,7 +72,7 @@ public final class ScoreJob implements Callable<Integer> {
     String method;
 
     @Option(names = "--bootstrap-samples", paramLabel = "N",
-            description = "Bootstrap resamples for the 95% intervals; 0 disables them (default: evaluation.bootstrap_samples).")
+            description = "Bootstrap resamples for the 95%% intervals; 0 disables them (default: evaluation.bootstrap_samples).")
     Integer bootstrapSamples;
 
     @Option(names = "--seed", paramLabel = "N", description = "Bootstrap and sample seed (default: run.seed).")

@@ -34,7 +34,27 @@ class MeftCommandTest {
     void helpListsTheSubcommands() {
         Result r = meft("--help");
         assertThat(r.code()).isZero();
-        assertThat(r.out()).contains("doctor").contains("config");
+        assertThat(r.out()).contains("doctor").contains("config").contains("evaluate").contains("score");
+    }
+
+    @Test
+    void everyHelpTextRendersWithoutAPicocliWarning() {
+        // picocli formats descriptions with String.format: a bare '%' prints a warning (on System.err)
+        // and unformatted text instead of the help.
+        java.io.PrintStream saved = System.err;
+        java.io.ByteArrayOutputStream warnings = new java.io.ByteArrayOutputStream();
+        java.util.ArrayDeque<CommandLine> todo = new java.util.ArrayDeque<>(List.of(Meft.commandLine()));
+        try {
+            System.setErr(new java.io.PrintStream(warnings, true, java.nio.charset.StandardCharsets.UTF_8));
+            while (!todo.isEmpty()) {
+                CommandLine c = todo.poll();
+                todo.addAll(c.getSubcommands().values());
+                assertThat(c.getUsageMessage()).isNotBlank();
+            }
+        } finally {
+            System.setErr(saved);
+        }
+        assertThat(warnings.toString(java.nio.charset.StandardCharsets.UTF_8)).doesNotContain("picocli WARN");
     }
 
     @Test

@@ -181,6 +181,16 @@ class EvaluateJobTest {
     }
 
     @Test
+    void theEmbeddedDefaultModelIsTheTrainersFrozenBase() throws Exception {
+        Path out = dir.resolve("eval-embedded");
+        Evaluate.Result r = Evaluate.run(spark, cfg("model.path=embedded:tiny-llama", "evaluation.max_examples=1"),
+                options(out, false, List.of(), null));
+        assertThat(r.rows()).isEqualTo(4); // one per dataset
+        assertThat(r.modelLoads()).isEqualTo(1);
+        assertThat(MetricsJson.read(out.resolve("metrics.json")).run().model()).isEqualTo("embedded:tiny-llama");
+    }
+
+    @Test
     void aTrainedAdapterIsLoadedFromItsTrainingDirectory() throws Exception {
         RunConfig train = cfg("adapter.method=meft", "adapter.neurons=256", "adapter.top_k=8", "adapter.n_probe=2",
                 "adapter.union_cap=64", "training.max_steps=3", "training.micro_batch_size=2");
