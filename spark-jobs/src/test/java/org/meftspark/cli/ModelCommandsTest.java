@@ -52,7 +52,7 @@ class ModelCommandsTest {
         model = dir.resolve("tiny");
         Path config = LaunchEnvironment.current().root().resolve("conf/models/tiny-llama.json");
         assertThat(meft(0, "init-model", "--config", config.toString(), "--out", model.toString(), "--seed", "7")[0])
-                .contains("LlamaForCausalLM, 4 layers");
+                .contains("LlamaForCausalLM, 2 layers");
     }
 
     @Test
