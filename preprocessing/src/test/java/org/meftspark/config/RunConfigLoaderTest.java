@@ -132,11 +132,9 @@ class RunConfigLoaderTest {
     }
 
     @Test
-    void gpuTrainingInLocalModeIsRefusedBeforeAnythingStarts() {
-        assertThat(failure("training:\n  device: gpu\n").problems()).singleElement().asString()
-                .contains("training.device: gpu cannot be scheduled with spark.master local[*]");
-        assertThat(parse("training:\n  device: gpu\nspark:\n  master: spark://127.0.0.1:7077\n")
-                .training().device()).isEqualTo(TrainingSection.Device.GPU);
+    void gpuTrainingIsAcceptedWhateverTheConfiguredMasterBecauseSparkSubmitsMasterWins() {
+        // The refusal of GPU stages in local mode happens when the stage is scheduled (GpuScheduling).
+        assertThat(parse("training:\n  device: gpu\n").training().device()).isEqualTo(TrainingSection.Device.GPU);
     }
 
     @Test

@@ -33,6 +33,7 @@ public final class TestSupport {
 
     /** Master and one worker with 2 cores, 1 GiB and {@code gpus} fake GPUs. */
     public static StandaloneCluster startCluster(Path dir, int gpus) throws IOException {
+        Files.createDirectories(dir);
         return StandaloneCluster.start(new StandaloneCluster.Spec(dir, testClasspath(), 2, "1g", gpus,
                 gpus > 0 ? fakeGpuDiscovery(dir) : null, Duration.ofSeconds(60)), LaunchEnvironment.current());
     }

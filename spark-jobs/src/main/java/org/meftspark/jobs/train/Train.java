@@ -96,6 +96,8 @@ public final class Train {
         long start = System.nanoTime();
         RunConfig cfg = RunConfigLoader.parse(task.configText(), task.source(), task.overrides());
         ComputeDevice device = gpu ? gpuDevice(cfg, task.variant()) : ComputeDevice.cpu();
+        // What the outcome reports: the device, and with GPU scheduling the address Spark assigned.
+        String where = gpu ? device + " (Spark GPU " + String.join(",", TaskGpus.assigned()) + ")" : device.toString();
         if (!device.cuda()) {
             TaskContext ctx = TaskContext.get();
             torch.set_num_threads(Math.max(1, ctx == null ? 1 : ctx.cpus()));
@@ -105,12 +107,12 @@ public final class Train {
             long resumedAt = resume ? ((Number) Checkpoints.readState(Checkpoints.latest(dir.local()).get())
                     .getOrDefault("step", 0)).longValue() : 0;
             System.err.printf("train %s: %s on %s%s%n", task.variant(), cfg.adapter().method().name().toLowerCase(),
-                    device, resume ? ", resuming at step " + resumedAt : "");
+                    where, resume ? ", resuming at step " + resumedAt : "");
             TrainingResult r = Trainer.run(cfg, new HadoopShardStore(cfg.data().shards(), hadoop), dir.local(), resume,
                     progress(task.variant()), device);
             dir.publish(hadoop.get());
             String checkpoint = r.checkpoint() == null ? "" : dir.local().relativize(r.checkpoint()).toString();
-            return new TrainOutcome(task.variant(), device.toString(), resumedAt, r.stepsDone(), r.totalSteps(),
+            return new TrainOutcome(task.variant(), where, resumedAt, r.stepsDone(), r.totalSteps(),
                     r.lastLoss(), r.badSteps(), checkpoint, (System.nanoTime() - start) / 1e9);
         } catch (UncheckedIOException e) {
             throw new IOException("train " + task.variant() + ": " + e.getMessage(), e);

@@ -44,8 +44,11 @@ final class TrainDirectory implements AutoCloseable {
             java.nio.file.Path tmp = Files.createTempDirectory("meft-train-");
             if (fs.exists(target)) {
                 // Seed the scratch directory with the published state: checkpoints to resume from.
-                FileUtil.copy(fs, target, tmp.toFile(), false, conf);
+                // (FileUtil copies a directory into a destination that must not exist yet.)
                 java.nio.file.Path copied = tmp.resolve(target.getName());
+                if (!FileUtil.copy(fs, target, copied.toFile(), false, conf)) {
+                    throw new IOException("cannot copy " + target + " to " + copied);
+                }
                 return new TrainDirectory(fs, target, copied, true);
             }
             java.nio.file.Path fresh = tmp.resolve(target.getName());
@@ -67,7 +70,9 @@ final class TrainDirectory implements AutoCloseable {
             return;
         }
         Path staging = new Path(target.getParent(), "." + target.getName() + ".staging-" + UUID.randomUUID());
-        FileUtil.copy(local.toFile(), fs, staging, false, conf);
+        if (!FileUtil.copy(local.toFile(), fs, staging, false, conf)) {
+            throw new IOException("cannot copy " + local + " to " + staging);
+        }
         Path aside = null;
         if (fs.exists(target)) {
             aside = new Path(target.getParent(), "." + target.getName() + ".replaced-" + UUID.randomUUID());
