@@ -17,6 +17,7 @@ import org.apache.spark.ml.feature.MinHashLSH;
 import org.apache.spark.ml.feature.MinHashLSHModel;
 import org.apache.spark.ml.feature.NGram;
 import org.apache.spark.ml.feature.RegexTokenizer;
+import org.apache.spark.ml.feature.StopWordsRemover;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -34,7 +35,7 @@ import org.meftspark.shard.Manifest;
  * or an NQ training question that is a SQuAD dev question) with Spark MLlib (issue 3, item 7).
  *
  * <p>Each question is lower-cased and split on non-word characters ({@code (?U)\W+}, Unicode
- * aware, platform-notes.md), cut into shingles of {@code k} words (a question shorter than
+ * aware, platform-notes.md), stripped of English stop words (MLlib's list), cut into shingles of {@code k} words (a question shorter than
  * {@code k} words is one shingle), hashed into a sparse binary vector, and indexed by
  * {@link MinHashLSH}. {@code approxSimilarityJoin} then computes the exact Jaccard distance of
  * every candidate pair; pairs at or above the similarity threshold are reported. MinHash only
@@ -55,6 +56,13 @@ final class ContaminationCheck {
     record Result(Manifest.Contamination summary, Dataset<Row> pairs, Map<String, String> bestByTrain) {
     }
 
+    /** Columns of the pairs found. */
+    static final StructType PAIRS = new StructType()
+            .add("train_id", DataTypes.StringType).add("train_dataset", DataTypes.StringType)
+            .add("train_question", DataTypes.StringType).add("eval_id", DataTypes.StringType)
+            .add("eval_dataset", DataTypes.StringType).add("eval_split", DataTypes.StringType)
+            .add("eval_question", DataTypes.StringType).add("similarity", DataTypes.DoubleType);
+
     private ContaminationCheck() {
     }
 
@@ -67,9 +75,15 @@ final class ContaminationCheck {
                 .add("question", DataTypes.StringType, false);
         JavaRDD<Row> rows = examples.map(e -> RowFactory.create(e.id(), e.dataset().key(), e.split(),
                 e.fields().get(e.dataset().questionField())));
-        Dataset<Row> words = new RegexTokenizer().setInputCol("question").setOutputCol("words")
+        Dataset<Row> allWords = new RegexTokenizer().setInputCol("question").setOutputCol("allWords")
                 .setPattern("(?U)\\W+").setToLowercase(true).setMinTokenLength(1)
                 .transform(spark.createDataFrame(rows, schema));
+        // Stop words out: with them, most questions share "the"/"what"/"how", MinHash buckets
+        // hold a large share of all questions and the candidate pairs grow quadratically (77 s
+        // instead of seconds on the ../shared datasets); they also say little about whether two
+        // questions ask the same thing.
+        Dataset<Row> words = new StopWordsRemover().setInputCol("allWords").setOutputCol("words")
+                .transform(allWords);
         Dataset<Row> shingled;
         if (shingleWords == 1) {
             shingled = words.withColumn("shingles", col("words"));
@@ -85,6 +99,14 @@ final class ContaminationCheck {
                 .select("id", "dataset", "split", "question", "features");
         Dataset<Row> train = features.filter(col("split").equalTo(HashSplit.TRAIN));
         Dataset<Row> eval = features.filter(col("split").notEqual(HashSplit.TRAIN));
+        Map<String, Long> sides = examples.map(e -> e.split().equals(HashSplit.TRAIN) ? "train" : "eval")
+                .countByValue();
+        if (sides.getOrDefault("train", 0L) == 0 || sides.getOrDefault("eval", 0L) == 0) {
+            // Nothing to compare (e.g. only training data): skip the index, which costs seconds.
+            Dataset<Row> none = spark.createDataFrame(List.of(), PAIRS);
+            return new Result(new Manifest.Contamination(threshold, shingleWords, hashTables, 0, 0, 0, Map.of()),
+                    none, Map.of());
+        }
 
         MinHashLSHModel model = new MinHashLSH().setNumHashTables(hashTables).setSeed(seed)
                 .setInputCol("features").setOutputCol("hashes").fit(features);
