@@ -91,6 +91,7 @@ public final class Preprocess {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         int partitions = cfg.spark().partitions() > 0 ? cfg.spark().partitions() : jsc.defaultParallelism();
         List<JavaRDD<?>> persisted = new ArrayList<>();
+        ContaminationCheck.Result contamination = null;
         try {
             JavaRDD<Outcome<Sourced>> read = keep(persisted, ReadStage.read(spark, files, conf, d.devFraction()));
             JavaRDD<Outcome<Example>> deduped = keep(persisted,
@@ -100,7 +101,6 @@ public final class Preprocess {
             deduped.count(); // materialises read + dedup, so the phases below time their own work
             phases.done("read+dedup");
 
-            ContaminationCheck.Result contamination = null;
             JavaRDD<Example> kept = unique;
             JavaRDD<Reject> contaminated = jsc.emptyRDD();
             if (d.contaminationCheck()) {
@@ -189,6 +189,9 @@ public final class Preprocess {
             throw unwrap(e);
         } finally {
             persisted.forEach(JavaRDD::unpersist);
+            if (contamination != null) {
+                contamination.pairs().unpersist();
+            }
         }
     }
 
