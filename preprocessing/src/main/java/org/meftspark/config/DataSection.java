@@ -88,14 +88,21 @@ public record DataSection(List<Input> inputs, String shards, String templates, i
             "Replace an existing output at data.shards; without it the job refuses to touch it.");
     public static final Key<Boolean> CONTAMINATION_CHECK = Key.bool("contamination_check", true,
             "Find training questions that near-duplicate an evaluation question (any split but train, any dataset).");
-    /** 0.8: one changed word in a 10-word question still matches with 1-word shingles; paraphrases rarely do. */
-    public static final Key<Double> CONTAMINATION_THRESHOLD = Key.real("contamination_threshold", 0.8, 0.0, true, 1.0,
+    /**
+     * 0.7 over content words: one changed content word in a question of 7 still matches
+     * (6/8 = 0.75); two questions sharing only their topic rarely do.
+     */
+    public static final Key<Double> CONTAMINATION_THRESHOLD = Key.real("contamination_threshold", 0.7, 0.0, true, 1.0,
             "Jaccard similarity of two questions' shingle sets at or above which they are near-duplicates.");
     public static final Key<Integer> CONTAMINATION_SHINGLE_WORDS = Key.integer("contamination_shingle_words", 1, 1, 16,
-            "Words per shingle (lower-cased, split on non-word characters); 1 suits short questions.");
-    /** 8 tables find a pair of similarity 0.8 with probability 1 - 0.2^8 (about 1 - 3e-6). */
-    public static final Key<Integer> CONTAMINATION_HASH_TABLES = Key.integer("contamination_hash_tables", 8, 1, 64,
-            "MinHash LSH tables: more find more pairs near the threshold and compare more candidates.");
+            "Words per shingle (lower-cased, split on non-word characters, English stop words removed); 1 suits "
+                    + "short questions.");
+    /**
+     * Each table keys a question by 3 min-hashes; 16 tables find a pair of similarity 0.7 with
+     * probability 1 - (1 - 0.7^3)^16 = 0.9988 (0.8: 0.99998).
+     */
+    public static final Key<Integer> CONTAMINATION_HASH_TABLES = Key.integer("contamination_hash_tables", 16, 1, 64,
+            "MinHash LSH tables of 3 min-hashes each: more find more pairs near the threshold, at more cost.");
     public static final Key<Boolean> REMOVE_CONTAMINATED = Key.bool("remove_contaminated", false,
             "Drop training examples found to near-duplicate an evaluation question (written to _rejects).");
 

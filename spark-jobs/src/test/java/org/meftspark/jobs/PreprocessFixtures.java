@@ -43,6 +43,18 @@ final class PreprocessFixtures {
 
     /** Writes every input under {@code dir}. */
     static void writeInputs(SparkSession spark, Path dir) throws IOException {
+        writeFileInputs(dir);
+        // nq_open as a Hugging Face Parquet export: one good row, one with a blank answer list.
+        StructType schema = new StructType().add("question", DataTypes.StringType)
+                .add("answer", DataTypes.createArrayType(DataTypes.StringType));
+        spark.createDataFrame(List.of(
+                        RowFactory.create("what is the largest ocean on earth", List.of("Pacific Ocean")),
+                        RowFactory.create("what colour is the sky", List.of("  "))), schema)
+                .coalesce(1).write().parquet(dir.resolve("nq-parquet").toString());
+    }
+
+    /** The inputs that need no Spark to write (everything but the Parquet export). */
+    static void writeFileInputs(Path dir) throws IOException {
         Files.createDirectories(dir);
         // nq_open, no split: hash split. Line 2 malformed, 3 missing answer, 4 invalid UTF-8,
         // 9 repeats line 1's question (same id: rejected as a duplicate, line 1 kept).
@@ -92,13 +104,6 @@ final class PreprocessFixtures {
                                 "api_description": "Health check"}],
                   "relevant APIs": [["SQUAKE", "Checkhealth"]]}]
                 """);
-        // nq_open as a Hugging Face Parquet export: one good row, one with a blank answer list.
-        StructType schema = new StructType().add("question", DataTypes.StringType)
-                .add("answer", DataTypes.createArrayType(DataTypes.StringType));
-        spark.createDataFrame(List.of(
-                        RowFactory.create("what is the largest ocean on earth", List.of("Pacific Ocean")),
-                        RowFactory.create("what colour is the sky", List.of("  "))), schema)
-                .coalesce(1).write().parquet(dir.resolve("nq-parquet").toString());
     }
 
     /** The run configuration over those inputs. */

@@ -94,13 +94,16 @@ public final class Preprocess {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         int partitions = cfg.spark().partitions() > 0 ? cfg.spark().partitions() : jsc.defaultParallelism();
         List<JavaRDD<?>> persisted = new ArrayList<>();
+        ContaminationCheck.Result contamination = null;
         try {
             JavaRDD<Outcome<Sourced>> read = keep(persisted, ReadStage.read(spark, files, conf, d.devFraction()));
             JavaRDD<Outcome<Example>> deduped = keep(persisted,
                     Dedup.apply(read.filter(Outcome::isOk).map(Outcome::value), partitions));
             JavaRDD<Example> unique = deduped.filter(Outcome::isOk).map(Outcome::value);
+            Phases phases = new Phases();
+            deduped.count(); // materialises read + dedup, so the phases below time their own work
+            phases.done("read+dedup");
 
-            ContaminationCheck.Result contamination = null;
             JavaRDD<Example> kept = unique;
             JavaRDD<Reject> contaminated = jsc.emptyRDD();
             if (d.contaminationCheck()) {
@@ -118,15 +121,20 @@ public final class Preprocess {
                 }
             }
 
-            SequenceBuilderSpec seq = new SequenceBuilderSpec(tokenizerSource, templates, d.maxLength(),
+            phases.done("contamination");
+            // Broadcast: the tokenizer's files (1.8 MB for Mistral) reach each executor once,
+            // not inside the task binary of every later stage.
+            SequenceBuilderSpec seq = new SequenceBuilderSpec(jsc.broadcast(tokenizerSource), templates, d.maxLength(),
                     d.truncationSide());
             JavaRDD<Outcome<TokenizedExample>> tokenized = keep(persisted, kept.mapPartitions(seq::tokenize));
             JavaRDD<TokenizedExample> rows = tokenized.filter(Outcome::isOk).map(Outcome::value);
 
             ShardPlan plan = ShardPlan.of(rows.getNumPartitions(), ShardStage.totals(rows), d.shardTokens());
+            phases.done("tokenize");
             HadoopShardStore staging = new HadoopShardStore(commit.staging().toString(), conf);
             List<ShardWriter.ShardSummary> shards = publishShards(ShardStage.write(rows, plan, staging, d.shardRows()),
                     commit.staging(), hadoop);
+            phases.done("shards");
 
             JavaRDD<Reject> rejects = read.filter(o -> !o.isOk()).map(Outcome::reject)
                     .union(deduped.filter(o -> !o.isOk()).map(Outcome::reject))
@@ -174,15 +182,37 @@ public final class Preprocess {
                     e.dataset() + "\t" + e.split(), new long[] {1, e.inputIds().length, e.truncatedTokens() > 0 ? 1 : 0}))
                     .reduceByKey((a, b) -> new long[] {a[0] + b[0], a[1] + b[1], a[2] + b[2]}).collectAsMap());
             commit.commit(d.overwrite());
+            phases.done("rejects+manifest");
             String output = commit.output().toString();
             return new Result(m, output, SummaryTable.render(output, m, byDatasetSplit, rejectCounts, examplePairs,
-                    (System.nanoTime() - start) / 1e9));
+                    (System.nanoTime() - start) / 1e9) + "phases: " + phases + "\n");
         } catch (Throwable e) {
             // Throwable: Spark throws SparkException, a checked exception no signature declares.
             commit.abort();
             throw unwrap(e);
         } finally {
             persisted.forEach(JavaRDD::unpersist);
+            if (contamination != null) {
+                contamination.pairs().unpersist();
+            }
+        }
+    }
+
+    /** Wall time of each phase, for the summary (where does a slow run spend its time?). */
+    private static final class Phases {
+        private final StringBuilder text = new StringBuilder();
+        private long last = System.nanoTime();
+
+        void done(String phase) {
+            long now = System.nanoTime();
+            text.append(text.isEmpty() ? "" : ", ").append(phase)
+                    .append(String.format(java.util.Locale.ROOT, " %.1f s", (now - last) / 1e9));
+            last = now;
+        }
+
+        @Override
+        public String toString() {
+            return text.toString();
         }
     }
 
@@ -279,11 +309,11 @@ public final class Preprocess {
      * files, the parsed templates and the length policy. The tokenizer itself is built once per
      * executor JVM ({@link TokenizerSource#get()}).
      */
-    record SequenceBuilderSpec(TokenizerSource tokenizer, PromptTemplates templates, int maxLength,
+    record SequenceBuilderSpec(Broadcast<TokenizerSource> tokenizer, PromptTemplates templates, int maxLength,
                                org.meftspark.tokenize.TruncationSide side) implements java.io.Serializable {
 
         Iterator<Outcome<TokenizedExample>> tokenize(Iterator<Example> examples) {
-            SequenceBuilder builder = new SequenceBuilder(tokenizer.get(), templates, maxLength, side);
+            SequenceBuilder builder = new SequenceBuilder(tokenizer.value().get(), templates, maxLength, side);
             return new Iterator<>() {
                 @Override
                 public boolean hasNext() {

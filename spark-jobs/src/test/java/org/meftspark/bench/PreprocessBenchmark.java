@@ -1,0 +1,224 @@
+package org.meftspark.bench;
+
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
+import org.meftspark.config.RunConfig;
+import org.meftspark.config.RunConfigLoader;
+import org.meftspark.data.Dataset;
+import org.meftspark.data.DatasetReaders;
+import org.meftspark.data.Example;
+import org.meftspark.data.ReadResult;
+import org.meftspark.data.ReadResults;
+import org.meftspark.data.ReaderOptions;
+import org.meftspark.jobs.preprocess.Preprocess;
+import org.meftspark.prompt.PromptTemplates;
+import org.meftspark.shard.LocalShardStore;
+import org.meftspark.shard.Manifest;
+import org.meftspark.shard.ShardReader;
+import org.meftspark.shard.ShardWriter;
+import org.meftspark.spark.Sessions;
+import org.meftspark.tokenize.HfTokenizer;
+import org.meftspark.tokenize.SequenceBuilder;
+import org.meftspark.tokenize.TokenizedExample;
+import org.meftspark.tokenize.TruncationSide;
+
+/**
+ * docs/benchmarks.md, "Preprocessing": tokens/s per core of the whole Spark job versus DJL's
+ * raw encode of the same texts in one thread, and Arrow write MB/s versus a plain file copy.
+ *
+ * <pre>PreprocessBenchmark GSM8K_TRAIN_JSONL TOKENIZER_DIR CORES [REPS]</pre>
+ */
+public final class PreprocessBenchmark {
+    private PreprocessBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path file = Path.of(args[0]).toAbsolutePath();
+        Path tokDir = Path.of(args[1]).toAbsolutePath();
+        int cores = Integer.parseInt(args[2]);
+        int reps = args.length > 3 ? Integer.parseInt(args[3]) : 3;
+        Path work = Files.createTempDirectory("meft-bench");
+        try {
+            run(file, tokDir, cores, reps, work);
+        } finally {
+            try (Stream<Path> s = Files.walk(work)) {
+                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static void run(Path file, Path tokDir, int cores, int reps, Path work) throws Exception {
+        // The texts SequenceBuilder encodes: rendered prompt, one space, target.
+        PromptTemplates templates = PromptTemplates.builtIn();
+        List<String> texts = new ArrayList<>();
+        List<Example> examples = new ArrayList<>();
+        try (ReadResults rr = DatasetReaders.open(Dataset.GSM8K, "train", file, ReaderOptions.DEFAULTS)) {
+            while (rr.hasNext()) {
+                ReadResult r = rr.next();
+                if (r instanceof Example e) {
+                    examples.add(e);
+                    texts.add(templates.get(e.dataset()).render(e.fields()).text() + " " + e.target());
+                }
+            }
+        }
+        long tokens = 0;
+        double encodeSeconds = Double.MAX_VALUE;
+        try (HuggingFaceTokenizer djl = HuggingFaceTokenizer.newInstance(tokDir.resolve("tokenizer.json"),
+                Map.of("addSpecialTokens", "false"))) {
+            for (int rep = 0; rep <= reps; rep++) { // rep 0 warms up
+                long t0 = System.nanoTime();
+                long n = 0;
+                for (String t : texts) {
+                    n += djl.encode(t, false, false).getIds().length;
+                }
+                double s = (System.nanoTime() - t0) / 1e9;
+                tokens = n;
+                if (rep > 0) {
+                    encodeSeconds = Math.min(encodeSeconds, s);
+                }
+            }
+        }
+        double encodeRate = tokens / encodeSeconds;
+        // What `cores` threads can do on this machine right now, with one shared tokenizer and
+        // with one per thread: the ceiling for the job, and whether sharing costs anything.
+        for (boolean shared : new boolean[] {true, false}) {
+            double best = Double.MAX_VALUE;
+            List<HuggingFaceTokenizer> toks = new ArrayList<>();
+            for (int t = 0; t < (shared ? 1 : cores); t++) {
+                toks.add(HuggingFaceTokenizer.newInstance(tokDir.resolve("tokenizer.json"),
+                        Map.of("addSpecialTokens", "false")));
+            }
+            try {
+                for (int rep = 0; rep <= reps; rep++) {
+                    long t0 = System.nanoTime();
+                    List<Thread> threads = new ArrayList<>();
+                    for (int t = 0; t < cores; t++) {
+                        HuggingFaceTokenizer tok = toks.get(shared ? 0 : t);
+                        int from = t * texts.size() / cores;
+                        int to = (t + 1) * texts.size() / cores;
+                        Thread th = new Thread(() -> {
+                            for (String x : texts.subList(from, to)) {
+                                tok.encode(x, false, false);
+                            }
+                        });
+                        th.start();
+                        threads.add(th);
+                    }
+                    for (Thread th : threads) {
+                        th.join();
+                    }
+                    double sec = (System.nanoTime() - t0) / 1e9;
+                    if (rep > 0) {
+                        best = Math.min(best, sec);
+                    }
+                }
+            } finally {
+                toks.forEach(HuggingFaceTokenizer::close);
+            }
+            System.out.printf(Locale.ROOT, "DJL encode, %d threads, %s: best %.2f s = %.0f tokens/s/core%n", cores,
+                    shared ? "one shared tokenizer" : "one tokenizer per thread", best, tokens / best / cores);
+        }
+        // The library's per-example work alone (template, encode with offsets, truncation
+        // policy, BOS/EOS), one thread: separates library cost from Spark's.
+        double buildSeconds = Double.MAX_VALUE;
+        try (HfTokenizer tok = HfTokenizer.load(tokDir)) {
+            SequenceBuilder builder = new SequenceBuilder(tok, templates, 1024, TruncationSide.LEFT);
+            for (int rep = 0; rep <= reps; rep++) {
+                long t0 = System.nanoTime();
+                for (Example e : examples) {
+                    builder.build(e);
+                }
+                double s = (System.nanoTime() - t0) / 1e9;
+                if (rep > 0) {
+                    buildSeconds = Math.min(buildSeconds, s);
+                }
+            }
+        }
+        System.out.printf(Locale.ROOT, "texts %d, tokens %d%n", texts.size(), tokens);
+        System.out.printf(Locale.ROOT, "DJL encode, 1 thread: best %.2f s = %.0f tokens/s/core%n", encodeSeconds,
+                encodeRate);
+        System.out.printf(Locale.ROOT, "SequenceBuilder (library), 1 thread: best %.2f s = %.0f tokens/s/core; "
+                + "encode/builder = %.2f%n", buildSeconds, tokens / buildSeconds, buildSeconds / encodeSeconds);
+
+        Path yaml = work.resolve("bench.yaml");
+        Path out = work.resolve("shards");
+        Files.writeString(yaml, """
+                data:
+                  inputs: [{dataset: gsm8k, path: "%s", split: train}]
+                  shards: "%s"
+                  max_length: 1024
+                  overwrite: true
+                model: {tokenizer: "%s"}
+                spark: {partitions: %d}
+                """.formatted(file, out, tokDir.resolve("tokenizer.json"), cores));
+        try (SparkSession spark = Sessions.create("meft-bench", "local[" + cores + "]",
+                Map.of("spark.sql.shuffle.partitions", String.valueOf(cores)))) {
+            for (boolean contamination : new boolean[] {true, false}) {
+                RunConfig cfg = RunConfigLoader.load(yaml, List.of("data.contamination_check=" + contamination));
+                double best = Double.MAX_VALUE;
+                for (int rep = 0; rep <= reps; rep++) {
+                    long t0 = System.nanoTime();
+                    Preprocess.Result result = Preprocess.run(spark, cfg);
+                    Manifest m = result.manifest();
+                    System.out.println("  " + result.table().lines().filter(l -> l.startsWith("phases:")).findFirst()
+                            .orElse(""));
+                    double s = (System.nanoTime() - t0) / 1e9;
+                    if (m.totalRows() != texts.size()) {
+                        throw new IllegalStateException("job wrote " + m.totalRows() + " rows, expected " + texts.size());
+                    }
+                    if (rep > 0) {
+                        best = Math.min(best, s);
+                    }
+                }
+                double jobRate = tokens / best / cores;
+                System.out.printf(Locale.ROOT, "Spark job local[%d], contamination check %s: best %.2f s = %.0f "
+                                + "tokens/s/core; encode/job = %.2f (overhead %.0f %%)%n", cores,
+                        contamination ? "on " : "off", best, jobRate, encodeRate / jobRate,
+                        (encodeRate / jobRate - 1) * 100);
+            }
+        }
+
+        List<TokenizedExample> rows = ShardReader.open(new LocalShardStore(out), null).rows().toList();
+        Path arrow = work.resolve("one.arrow");
+        Path copy = work.resolve("copy.arrow");
+        double writeSeconds = Double.MAX_VALUE;
+        double copySeconds = Double.MAX_VALUE;
+        long bytes = 0;
+        for (int rep = 0; rep <= reps; rep++) {
+            long t0 = System.nanoTime();
+            try (FileChannel ch = FileChannel.open(arrow, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING);
+                 ShardWriter w = new ShardWriter(ch, "one.arrow", 1024, 1 << 20)) {
+                for (TokenizedExample e : rows) {
+                    w.write(e);
+                }
+                bytes = w.finish().shard().bytes();
+            }
+            double ws = (System.nanoTime() - t0) / 1e9;
+            t0 = System.nanoTime();
+            Files.copy(arrow, copy, StandardCopyOption.REPLACE_EXISTING);
+            double cs = (System.nanoTime() - t0) / 1e9;
+            if (rep > 0) {
+                writeSeconds = Math.min(writeSeconds, ws);
+                copySeconds = Math.min(copySeconds, cs);
+            }
+        }
+        double mb = bytes / 1e6;
+        System.out.printf(Locale.ROOT, "Arrow write (ShardWriter, %d rows, %.1f MB): %.0f MB/s; Files.copy of the "
+                + "same file: %.0f MB/s; write/copy = %.2f%n", rows.size(), mb, mb / writeSeconds, mb / copySeconds,
+                copySeconds / writeSeconds);
+    }
+
+}
