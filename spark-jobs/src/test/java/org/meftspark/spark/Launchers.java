@@ -29,10 +29,10 @@ public final class Launchers {
             pb.environment().put("MEFT_SKIP_BUILD", "1");
             pb.environment().put("MEFT_HEAP", "1g");
             Process p = pb.start();
-            if (!p.waitFor(150, TimeUnit.SECONDS)) {
+            if (!p.waitFor(300, TimeUnit.SECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
-                throw new AssertionError(command + " did not finish in 150 s; stderr:\n" + Files.readString(err));
+                throw new AssertionError(command + " did not finish in 300 s; stderr:\n" + Files.readString(err));
             }
             List<String> out = Files.readAllLines(log, StandardCharsets.UTF_8);
             assertThat(p.exitValue()).as("exit code of %s; stdout:%n%s%nstderr:%n%s", command, String.join("\n", out),
