@@ -92,16 +92,6 @@ public final class EvaluateJob implements Callable<Integer> {
 
     /** Entry point for spark-submit. */
     public static void main(String[] args) {
-        CommandLine cl = new CommandLine(new EvaluateJob());
-        cl.setExecutionExceptionHandler((e, c, r) -> {
-            c.getErr().println("evaluate failed: " + e.getMessage());
-            return 1;
-        });
-        int code = cl.execute(args);
-        cl.getOut().flush();
-        cl.getErr().flush();
-        if (code != 0) {
-            System.exit(code);
-        }
+        JobMain.run(new EvaluateJob(), "evaluate", args);
     }
 }

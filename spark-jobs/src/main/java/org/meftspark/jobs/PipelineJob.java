@@ -54,16 +54,6 @@ public final class PipelineJob implements Callable<Integer> {
 
     /** Entry point for spark-submit. */
     public static void main(String[] args) {
-        CommandLine cl = new CommandLine(new PipelineJob());
-        cl.setExecutionExceptionHandler((e, c, r) -> {
-            c.getErr().println("run failed: " + e.getMessage());
-            return 1;
-        });
-        int code = cl.execute(args);
-        cl.getOut().flush();
-        cl.getErr().flush();
-        if (code != 0) {
-            System.exit(code);
-        }
+        JobMain.run(new PipelineJob(), "run", args);
     }
 }

@@ -77,16 +77,6 @@ public final class PreprocessJob implements Callable<Integer> {
 
     /** Entry point for spark-submit. */
     public static void main(String[] args) {
-        CommandLine cl = new CommandLine(new PreprocessJob());
-        cl.setExecutionExceptionHandler((e, c, r) -> {
-            c.getErr().println("preprocess failed: " + e.getMessage());
-            return 1;
-        });
-        int code = cl.execute(args);
-        cl.getOut().flush();
-        cl.getErr().flush();
-        if (code != 0) {
-            System.exit(code);
-        }
+        JobMain.run(new PreprocessJob(), "preprocess", args);
     }
 }

@@ -111,16 +111,6 @@ public final class ScoreJob implements Callable<Integer> {
 
     /** Entry point for spark-submit. */
     public static void main(String[] args) {
-        CommandLine cl = new CommandLine(new ScoreJob());
-        cl.setExecutionExceptionHandler((e, c, r) -> {
-            c.getErr().println("score failed: " + e.getMessage());
-            return 1;
-        });
-        int code = cl.execute(args);
-        cl.getOut().flush();
-        cl.getErr().flush();
-        if (code != 0) {
-            System.exit(code);
-        }
+        JobMain.run(new ScoreJob(), "score", args);
     }
 }

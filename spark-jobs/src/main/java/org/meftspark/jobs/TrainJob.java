@@ -59,16 +59,6 @@ public final class TrainJob implements Callable<Integer> {
 
     /** Entry point for spark-submit. */
     public static void main(String[] args) {
-        CommandLine cl = new CommandLine(new TrainJob());
-        cl.setExecutionExceptionHandler((e, c, r) -> {
-            c.getErr().println("train failed: " + e.getMessage());
-            return 1;
-        });
-        int code = cl.execute(args);
-        cl.getOut().flush();
-        cl.getErr().flush();
-        if (code != 0) {
-            System.exit(code);
-        }
+        JobMain.run(new TrainJob(), "train", args);
     }
 }
