@@ -65,6 +65,35 @@ public final class Checkpoints {
         }
     }
 
+    /**
+     * Removes what a killed writer left in {@code checkpoints/}: {@code .staging-*} folders and
+     * {@code .latest*.tmp} files, which no reader ever opens. Call it only when a run (re)starts in
+     * {@code runDir}, when no other writer can be active; returns the names removed.
+     */
+    public static java.util.List<String> removeLeftovers(Path runDir) {
+        Path root = runDir.resolve("checkpoints");
+        if (!Files.isDirectory(root)) {
+            return java.util.List.of();
+        }
+        java.util.List<String> removed = new java.util.ArrayList<>();
+        try (Stream<Path> s = Files.list(root)) {
+            for (Path p : s.toList()) {
+                String n = p.getFileName().toString();
+                if (n.startsWith(".staging-step-") || (n.startsWith(".latest") && n.endsWith(".tmp"))) {
+                    if (Files.isDirectory(p)) {
+                        deleteTree(p);
+                    } else {
+                        Files.delete(p);
+                    }
+                    removed.add(n);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(root + ": cannot remove what an interrupted checkpoint write left: " + e.getMessage(), e);
+        }
+        return removed;
+    }
+
     /** The checkpoint {@code latest} names, if any. */
     public static Optional<Path> latest(Path runDir) {
         Path root = runDir.resolve("checkpoints");

@@ -164,4 +164,39 @@ class CheckpointCorruptionTest {
                 TrainerTest.rows(4, 10), dir, true, TrainingListener.NONE, ComputeDevice.cpu(), ScalarType.Float);
         assertThat(r.stepsDone()).isEqualTo(4);
     }
+
+    /** What a SIGKILL can leave besides checkpoints: a staging folder, a pointer temp file, half a metrics line. */
+    @Test
+    void resumeAfterAKillRemovesLeftoversAndAHalfWrittenMetricsLine() throws Exception {
+        Path dir = tmp.resolve("killed");
+        String extra = "training.max_steps=4;training.checkpoint_every=2";
+        Trainer.train(TrainerTest.config("lora", extra), TrainerTest.decoder(ScalarType.Float), TrainerTest.rows(4, 10), dir, false,
+                new TrainingListener() {
+                    @Override
+                    public boolean shouldStop(long stepsDone) {
+                        return stepsDone == 2;
+                    }
+                }, ComputeDevice.cpu(), ScalarType.Float);
+        Path root = dir.resolve("checkpoints");
+        Files.createDirectories(root.resolve(".staging-step-000000041234"));
+        Files.writeString(root.resolve(".staging-step-000000041234").resolve(Checkpoints.TENSORS), "half");
+        Files.writeString(root.resolve(".latest5678.tmp"), "step-0000");
+        Files.writeString(dir.resolve("metrics.jsonl"), "{\"step\":3,\"loss\":1.2", java.nio.file.StandardOpenOption.APPEND);
+        TrainingResult r = Trainer.train(TrainerTest.config("lora", extra), TrainerTest.decoder(ScalarType.Float),
+                TrainerTest.rows(4, 10), dir, true, TrainingListener.NONE, ComputeDevice.cpu(), ScalarType.Float);
+        assertThat(r.stepsDone()).isEqualTo(4);
+        assertThat(TrainerTest.losses(dir)).hasSize(4);
+        try (java.util.stream.Stream<Path> s = Files.list(root)) {
+            assertThat(s.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("latest", "step-00000002", "step-00000004");
+        }
+        // a damaged line that is not the last one is not silently dropped
+        List<String> lines = Files.readAllLines(dir.resolve("metrics.jsonl"));
+        lines.set(1, "{\"step\":2,");
+        Files.write(dir.resolve("metrics.jsonl"), lines);
+        Checkpoints.deleteTree(root.resolve("step-00000004"));
+        Files.writeString(root.resolve(Checkpoints.LATEST), "step-00000002\n");
+        assertThatThrownBy(() -> Trainer.train(TrainerTest.config("lora", extra), TrainerTest.decoder(ScalarType.Float),
+                TrainerTest.rows(4, 10), dir, true, TrainingListener.NONE, ComputeDevice.cpu(), ScalarType.Float))
+                .hasMessageContaining("metrics.jsonl: line 2 is not JSON");
+    }
 }

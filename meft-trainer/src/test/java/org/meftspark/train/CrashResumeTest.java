@@ -83,9 +83,10 @@ class CrashResumeTest {
             byte[] actual = Files.readAllBytes(checkpoint(dir, STEPS).resolve(Checkpoints.TENSORS));
             assertThat(actual).as("final trainable.safetensors after a kill %s", point).isEqualTo(expected);
             checkSurvivors(dir, reference);
+            assertThat(leftovers(dir)).as("staging folders removed by the resume").isEmpty();
             assertThat(Files.readAllLines(dir.resolve("metrics.jsonl"))).as("metrics lines after resume").hasSize(STEPS);
             report.add("| kill " + point + " | checkpoints intact after the kill: " + survivors + "; leftovers: " + leftovers
-                    + " | resumed, final weights bit-identical |");
+                    + " | resumed (leftovers removed), final weights bit-identical |");
         }
         report.forEach(System.out::println);
     }
@@ -166,7 +167,7 @@ class CrashResumeTest {
         return m;
     }
 
-    /** Staging folders and pointer temp files a kill left behind (they are never read). */
+    /** Staging folders and pointer temp files a kill left behind (never read; a restart removes them). */
     private static List<String> leftovers(Path dir) throws IOException {
         Path root = dir.resolve("checkpoints");
         if (!Files.isDirectory(root)) {
