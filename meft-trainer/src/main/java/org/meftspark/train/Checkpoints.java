@@ -22,11 +22,19 @@ import org.meftspark.safetensors.SafetensorsWriter;
  * A checkpoint is assembled in a hidden staging folder and renamed into place, then
  * {@code checkpoints/latest} is replaced atomically: a crash never leaves a half checkpoint that a
  * resume would pick up. RNG state needs no saving: every draw is seeded from (run seed, position).
+ *
+ * <p>Integrity (issue 9): safetensors and JSON carry no checksum, so a flipped data byte would load
+ * silently. Each checkpoint therefore holds {@code SHA256SUMS} (the {@code sha256sum} format, so
+ * {@code sha256sum -c SHA256SUMS} checks it by hand) over both files; {@link #readState} and
+ * {@link #readTensors} verify it before parsing anything, and {@code latest} must name a
+ * {@code step-NNNNNNNN} folder, so a damaged pointer can neither mislead a resume nor escape the folder.
  */
 public final class Checkpoints {
     static final String TENSORS = "trainable.safetensors";
     static final String STATE = "state.json";
     static final String LATEST = "latest";
+    static final String SUMS = "SHA256SUMS";
+    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("step-[0-9]{8}");
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private Checkpoints() {
@@ -42,6 +50,8 @@ public final class Checkpoints {
             Path staging = Files.createTempDirectory(root, ".staging-" + name);
             SafetensorsWriter.write(staging.resolve(TENSORS), tensors, Map.of("format", "meft-spark"));
             Files.write(staging.resolve(STATE), JSON.writeValueAsBytes(state));
+            Files.writeString(staging.resolve(SUMS), sha256(staging.resolve(TENSORS)) + "  " + TENSORS + "\n"
+                    + sha256(staging.resolve(STATE)) + "  " + STATE + "\n");
             if (Files.exists(target)) {
                 deleteTree(target); // the same step written again (a repeated run): replace it whole
             }
@@ -55,6 +65,35 @@ public final class Checkpoints {
         }
     }
 
+    /**
+     * Removes what a killed writer left in {@code checkpoints/}: {@code .staging-*} folders and
+     * {@code .latest*.tmp} files, which no reader ever opens. Call it only when a run (re)starts in
+     * {@code runDir}, when no other writer can be active; returns the names removed.
+     */
+    public static java.util.List<String> removeLeftovers(Path runDir) {
+        Path root = runDir.resolve("checkpoints");
+        if (!Files.isDirectory(root)) {
+            return java.util.List.of();
+        }
+        java.util.List<String> removed = new java.util.ArrayList<>();
+        try (Stream<Path> s = Files.list(root)) {
+            for (Path p : s.toList()) {
+                String n = p.getFileName().toString();
+                if (n.startsWith(".staging-step-") || (n.startsWith(".latest") && n.endsWith(".tmp"))) {
+                    if (Files.isDirectory(p)) {
+                        deleteTree(p);
+                    } else {
+                        Files.delete(p);
+                    }
+                    removed.add(n);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(root + ": cannot remove what an interrupted checkpoint write left: " + e.getMessage(), e);
+        }
+        return removed;
+    }
+
     /** The checkpoint {@code latest} names, if any. */
     public static Optional<Path> latest(Path runDir) {
         Path root = runDir.resolve("checkpoints");
@@ -63,8 +102,13 @@ public final class Checkpoints {
             return Optional.empty();
         }
         try {
-            Path dir = root.resolve(Files.readString(pointer).trim());
-            if (!Files.exists(dir.resolve(TENSORS)) || !Files.exists(dir.resolve(STATE))) {
+            String name = Files.readString(pointer, java.nio.charset.StandardCharsets.ISO_8859_1).trim();
+            if (!NAME.matcher(name).matches()) {
+                throw new IllegalStateException(pointer + " is damaged: it should name a step-NNNNNNNN folder but holds '"
+                        + printable(name) + "'; point it at an intact checkpoint folder or start a new run");
+            }
+            Path dir = root.resolve(name);
+            if (!Files.exists(dir.resolve(TENSORS)) || !Files.exists(dir.resolve(STATE)) || !Files.exists(dir.resolve(SUMS))) {
                 throw new IllegalStateException(pointer + " names " + dir + ", which is incomplete; delete it or start a new run");
             }
             return Optional.of(dir);
@@ -76,6 +120,7 @@ public final class Checkpoints {
     /** The state.json of a checkpoint. */
     @SuppressWarnings("unchecked")
     public static Map<String, Object> readState(Path checkpoint) {
+        verify(checkpoint, STATE);
         try {
             return JSON.readValue(checkpoint.resolve(STATE).toFile(), LinkedHashMap.class);
         } catch (IOException e) {
@@ -85,9 +130,68 @@ public final class Checkpoints {
 
     /** Loads the tensors of a checkpoint and hands them to {@code into} while the file is open. */
     public static void readTensors(Path checkpoint, java.util.function.Consumer<Map<String, Tensor>> into) {
+        verify(checkpoint, TENSORS);
         try (SafetensorsFile f = SafetensorsFile.open(checkpoint.resolve(TENSORS))) {
             into.accept(f.loadAll());
         }
+    }
+
+    /** Checks one file of a checkpoint against its SHA256SUMS before anything parses it. */
+    static void verify(Path checkpoint, String file) {
+        Path sums = checkpoint.resolve(SUMS);
+        Path target = checkpoint.resolve(file);
+        String expected = null;
+        try {
+            if (!Files.exists(sums)) {
+                throw new IllegalStateException(sums + " is missing, so " + target + " cannot be checked; the checkpoint is "
+                        + "incomplete or was written before checksums (resume from an intact checkpoint or start a new run)");
+            }
+            for (String line : Files.readAllLines(sums, java.nio.charset.StandardCharsets.ISO_8859_1)) {
+                if (line.endsWith("  " + file) && line.length() == 64 + 2 + file.length()) {
+                    expected = line.substring(0, 64);
+                }
+            }
+            if (expected == null) {
+                throw new IllegalStateException(sums + " is damaged: it has no well-formed line for " + file
+                        + "; the checkpoint cannot be trusted");
+            }
+            if (!Files.exists(target)) {
+                throw new IllegalStateException(target + " is missing; the checkpoint is incomplete");
+            }
+            String actual = sha256(target);
+            if (!actual.equals(expected)) {
+                throw new IllegalStateException(target + " is damaged: its SHA-256 is " + actual + " but " + SUMS + " records "
+                        + expected + " (" + Files.size(target) + " bytes on disk); nothing was loaded from it. Resume from an "
+                        + "earlier checkpoint (point " + checkpoint.getParent().resolve(LATEST) + " at it) or start a new run");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(target + ": cannot verify against " + sums + ": " + e.getMessage(), e);
+        }
+    }
+
+    static String sha256(Path file) throws IOException {
+        java.security.MessageDigest md;
+        try {
+            md = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
+        }
+        return java.util.HexFormat.of().formatHex(md.digest());
+    }
+
+    /** A damaged pointer quoted safely: at most 40 characters, control and non-ASCII bytes as \xNN. */
+    private static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        for (char c : s.substring(0, Math.min(40, s.length())).toCharArray()) {
+            b.append(c >= 0x20 && c < 0x7f ? String.valueOf(c) : String.format("\\x%02x", (int) c));
+        }
+        return s.length() > 40 ? b + "..." : b.toString();
     }
 
     static void deleteTree(Path dir) throws IOException {

@@ -2,6 +2,7 @@ package org.meftspark.train;
 
 import static org.bytedeco.pytorch.global.torch.*;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -236,11 +237,13 @@ public final class Trainer {
                 badTotal = ((Number) st.get("bad_total")).longValue();
                 tokensSeen = ((Number) st.get("tokens_seen")).longValue();
                 truncateMetrics(step);
+                Checkpoints.removeLeftovers(runDir); // a killed run's staging folders
             } else {
                 Checkpoints.latest(runDir).ifPresent(p -> {
                     throw new IllegalStateException(runDir + " already holds a run (" + p.getFileName()
                             + "); resume it or choose a new run directory");
                 });
+                Checkpoints.removeLeftovers(runDir); // a run killed before its first checkpoint
                 writeMetricsFresh();
             }
             listener.onStart(run);
@@ -397,8 +400,23 @@ public final class Trainer {
         }
         try {
             List<String> keep = new ArrayList<>();
-            for (String line : Files.readAllLines(p, StandardCharsets.UTF_8)) {
-                if (!line.isBlank() && JSON.readTree(line).path("step").asLong() <= step) {
+            List<String> lines = Files.readAllLines(p, StandardCharsets.UTF_8);
+            for (int i = 0; i < lines.size(); i++) {
+                String line = lines.get(i);
+                if (line.isBlank()) {
+                    continue;
+                }
+                JsonNode m;
+                try {
+                    m = JSON.readTree(line);
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    if (i == lines.size() - 1) {
+                        continue; // the line a killed run was writing: its step is run again
+                    }
+                    throw new IllegalStateException(p + ": line " + (i + 1) + " is not JSON (" + e.getOriginalMessage()
+                            + "); the file is damaged, remove that line to resume", e);
+                }
+                if (m.path("step").asLong() <= step) {
                     keep.add(line);
                 }
             }

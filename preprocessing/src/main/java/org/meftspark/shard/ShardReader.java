@@ -67,6 +67,15 @@ public final class ShardReader {
             throw new ShardVerificationException("shards have format version " + m.formatVersion() + ", this reader reads "
                     + ShardSchema.FORMAT_VERSION + "; rerun preprocessing with this version");
         }
+        for (Manifest.Shard s : m.shards()) {
+            // The stores refuse such names too; checking here names the manifest before any file is opened.
+            String f = s.file();
+            if (f == null || f.isEmpty() || f.contains("/") || f.contains("\\") || f.startsWith(".") || f.indexOf('\0') >= 0) {
+                throw new ShardVerificationException(Manifest.FILE_NAME + " lists shard file '" + f + "', which is not a plain "
+                        + "file name in the shard directory (paths cannot leave it); the manifest is damaged or was not written "
+                        + "by meft-spark, rerun preprocessing");
+            }
+        }
         if (expectedFingerprint != null && !expectedFingerprint.equals(m.tokenizerFingerprint())) {
             throw new ShardVerificationException("shards were tokenized with " + m.tokenizerFingerprint()
                     + " but the consumer's tokenizer is " + expectedFingerprint + "; rerun preprocessing with the model's tokenizer");

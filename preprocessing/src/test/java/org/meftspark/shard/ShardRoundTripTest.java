@@ -144,6 +144,34 @@ class ShardRoundTripTest {
     }
 
     /**
+     * Issue 9 item 7: a manifest is untrusted input; a shard file name in it must not reach outside
+     * the shard directory. A copy of a real shard is planted where the escape would lead, so a
+     * reader that followed the name would find a valid file there rather than fail by accident.
+     */
+    @Test
+    void shardFileNamesInAManifestCannotEscapeTheShardDirectory() throws Exception {
+        Path shards = dir.resolve("shards");
+        LocalShardStore store = new LocalShardStore(shards);
+        writeTwelve(store);
+        Files.copy(shards.resolve("part-00000.arrow"), dir.resolve("planted.arrow"));
+        Path manifest = shards.resolve("manifest.json");
+        byte[] good = Files.readAllBytes(manifest);
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (String hostile : List.of("../planted.arrow", "../../etc/passwd", "/etc/passwd", dir.resolve("planted.arrow").toString(),
+                "..", ".", "", "..\\planted.arrow", "part-00000.arrow\u0000x", ".hidden")) {
+            com.fasterxml.jackson.databind.node.ObjectNode m = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(good);
+            ((com.fasterxml.jackson.databind.node.ObjectNode) m.withArray("shards").get(0)).put("file", hostile);
+            Files.write(manifest, json.writeValueAsBytes(m));
+            assertThatThrownBy(() -> ShardReader.open(store, null).rows().count()).as("'%s'", hostile)
+                    .isInstanceOf(ShardVerificationException.class)
+                    .hasMessageContaining("manifest.json lists shard file '" + hostile + "'")
+                    .hasMessageContaining("not a plain file name");
+        }
+        Files.write(manifest, good);
+        assertThat(ShardReader.open(store, null).rows().count()).isEqualTo(12);
+    }
+
+    /**
      * Every single-bit error anywhere in a shard is a ShardVerificationException: a corrupted
      * length in an Arrow message header once made the reader try to allocate 1 TiB and die with
      * OutOfMemoryError instead.

@@ -36,7 +36,11 @@ final class RunDirectory {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     /** Spark settings whose names suggest a credential are never written to the run directory. */
     private static final Pattern SECRET = Pattern.compile("(?i).*(secret|password|passwd|token|credential|access\\.key|"
-            + "secret\\.key|auth|keystore|truststore).*");
+            + "secret\\.key|auth|keystore|truststore|signature|"
+            // a setting named *.key or *.key.<suffix>: Azure's fs.azure.account.key.<account>, S3A's fs.s3a.encryption.key
+            + "[.]key([.]|$)).*");
+    /** user:password@ in a URI value (s3a://AKIA...:secret@bucket/, jdbc:...//user:pw@host). */
+    private static final Pattern URI_USERINFO = Pattern.compile("(?<=://)[^/@\\s]+@");
 
     private final FileSystem fs;
     private final Path root;
@@ -102,11 +106,20 @@ final class RunDirectory {
         versions.put("org.bytedeco:pytorch", org.meftspark.device.TorchRuntime.presetVersion());
         run.put("versions", versions);
         run.put("device", device);
-        Map<String, String> spark = new java.util.TreeMap<>();
-        sparkConf.forEach((k, v) -> spark.put(k, SECRET.matcher(k).matches() ? "(redacted)" : v));
-        run.put("spark_conf", spark);
+        run.put("spark_conf", redact(sparkConf));
         run.put("written_at", java.time.Instant.now().toString());
         write(new Path(root, "run.json"), JSON.writeValueAsString(run));
+    }
+
+    /**
+     * Spark settings as run.json records them: a setting whose name suggests a credential is
+     * "(redacted)", and credentials embedded in a URI value (user:password@) are cut out.
+     */
+    static Map<String, String> redact(Map<String, String> sparkConf) {
+        Map<String, String> spark = new java.util.TreeMap<>();
+        sparkConf.forEach((k, v) -> spark.put(k, SECRET.matcher(k).matches() ? "(redacted)"
+                : v == null ? null : URI_USERINFO.matcher(v).replaceAll("(redacted)@")));
+        return spark;
     }
 
     /** Writes a small text file atomically (temporary name, then rename over the old one). */
