@@ -31,7 +31,13 @@ public record DecodingSettings(int numBeams, int batchSize, double lengthPenalty
      */
     public static DecodingSettings from(EvaluationSection cfg) {
         Map<Dataset, DatasetDecoding> per = new EnumMap<>(Dataset.class);
-        DatasetDecoding.defaults().forEach((d, dd) -> per.put(d, dd.cappedAt(cfg.maxNewTokens())));
+        DatasetDecoding.defaults().forEach((d, dd) -> per.put(d, dd));
+        for (EvaluationSection.PerDataset p : cfg.perDataset()) {
+            DatasetDecoding dd = per.get(p.dataset());
+            per.put(p.dataset(), new DatasetDecoding(p.stop().isEmpty() ? dd.stopStrings() : p.stop(),
+                    p.maxNewTokens() == 0 ? dd.maxNewTokens() : p.maxNewTokens()));
+        }
+        per.replaceAll((d, dd) -> dd.cappedAt(cfg.maxNewTokens()));
         int beams = cfg.decoding() == EvaluationSection.Decoding.GREEDY ? 1 : cfg.beams();
         return new DecodingSettings(beams, cfg.batchSize(), 1.0, per);
     }

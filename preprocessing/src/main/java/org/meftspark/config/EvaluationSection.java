@@ -16,7 +16,34 @@ import java.util.List;
  *                         predictions are in the Parquet output anyway)
  */
 public record EvaluationSection(Decoding decoding, int beams, int maxNewTokens, int batchSize,
-                               int bootstrapSamples, int maxExamples, int reportExamples) implements java.io.Serializable {
+                               int bootstrapSamples, int maxExamples, int reportExamples,
+                               List<PerDataset> perDataset) implements java.io.Serializable {
+
+    /**
+     * Decoding of one dataset, over the built-in defaults (org.meftspark.evaluation.DatasetDecoding:
+     * NQ-open and SQuAD stop at a newline after 32 tokens, ToolBench at a blank line after 128,
+     * GSM8K at a blank line or a new "Question:" after 256); max_new_tokens above still caps all.
+     *
+     * @param dataset      the dataset these settings apply to
+     * @param maxNewTokens most generated tokens; 0 keeps the default
+     * @param stop         stop strings (YAML escapes such as "\n" work); empty keeps the defaults
+     */
+    public record PerDataset(org.meftspark.data.Dataset dataset, int maxNewTokens, List<String> stop)
+            implements java.io.Serializable {
+        public static final Key<org.meftspark.data.Dataset> DATASET = Key.choice("dataset",
+                org.meftspark.data.Dataset.class, null, "Dataset these settings apply to.");
+        public static final Key<Integer> MAX_NEW_TOKENS = Key.integer("max_new_tokens", 0, 0, 1 << 16,
+                "Most generated tokens for this dataset; 0 keeps the built-in default.");
+        public static final Key<List<String>> STOP = Key.stringList("stop", List.of(), "(?s).+", "non-empty strings",
+                "Stop strings for this dataset; empty keeps the built-in ones.");
+        public static final Section<PerDataset> SECTION = new Section<>("per_dataset", "Decoding of one dataset.",
+                List.of(DATASET, MAX_NEW_TOKENS, STOP),
+                v -> new PerDataset(v.get(DATASET), v.get(MAX_NEW_TOKENS), v.get(STOP)));
+
+        public PerDataset {
+            stop = List.copyOf(stop);
+        }
+    }
 
     /** Decoding strategy. */
     public enum Decoding { GREEDY, BEAM }
@@ -36,9 +63,23 @@ public record EvaluationSection(Decoding decoding, int beams, int maxNewTokens, 
     public static final Key<Integer> REPORT_EXAMPLES = Key.integer("report_examples", 10, 0, 10_000,
             "Wrong predictions per dataset shown in report.html, a sample seeded by run.seed.");
 
+    public static final Key<List<PerDataset>> PER_DATASET = Key.sectionList("per_dataset", PerDataset.SECTION, 0,
+            "Per-dataset stop strings and maximum lengths over the built-in defaults.");
+
     public static final Section<EvaluationSection> SECTION = new Section<>("evaluation",
             "Generation and scoring of the evaluation split.",
-            List.of(DECODING, BEAMS, MAX_NEW_TOKENS, BATCH_SIZE, BOOTSTRAP_SAMPLES, MAX_EXAMPLES, REPORT_EXAMPLES),
+            List.of(DECODING, BEAMS, MAX_NEW_TOKENS, BATCH_SIZE, BOOTSTRAP_SAMPLES, MAX_EXAMPLES, REPORT_EXAMPLES,
+                    PER_DATASET),
             v -> new EvaluationSection(v.get(DECODING), v.get(BEAMS), v.get(MAX_NEW_TOKENS), v.get(BATCH_SIZE),
-                    v.get(BOOTSTRAP_SAMPLES), v.get(MAX_EXAMPLES), v.get(REPORT_EXAMPLES)));
+                    v.get(BOOTSTRAP_SAMPLES), v.get(MAX_EXAMPLES), v.get(REPORT_EXAMPLES), v.get(PER_DATASET)));
+
+    public EvaluationSection {
+        perDataset = List.copyOf(perDataset);
+        java.util.Set<org.meftspark.data.Dataset> seen = java.util.EnumSet.noneOf(org.meftspark.data.Dataset.class);
+        for (PerDataset p : perDataset) {
+            if (!seen.add(p.dataset())) {
+                throw new IllegalArgumentException("per_dataset: " + p.dataset().key() + " is given twice");
+            }
+        }
+    }
 }

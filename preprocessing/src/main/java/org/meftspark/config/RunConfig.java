@@ -41,6 +41,10 @@ public record RunConfig(RunSection run, DataSection data, ModelSection model, Ad
                 sb.append("Each entry of `run.sweep`:\n\n");
                 appendKeys(sb, RunSection.Variant.SECTION, "sweep[].");
             }
+            if (s == EvaluationSection.SECTION) {
+                sb.append("Each entry of `evaluation.per_dataset`:\n\n");
+                appendKeys(sb, EvaluationSection.PerDataset.SECTION, "per_dataset[].");
+            }
             if (s == DataSection.SECTION) {
                 sb.append("Each entry of `data.inputs`:\n\n");
                 appendKeys(sb, DataSection.Input.SECTION, "inputs[].");
