@@ -39,11 +39,8 @@ public final class EvaluateJob implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--config", required = true, paramLabel = "FILE", description = "YAML run configuration.")
-    Path config;
-
-    @Option(names = "--set", paramLabel = "SECTION.KEY=VALUE", description = "Override one key (repeatable).")
-    List<String> overrides = new ArrayList<>();
+    @picocli.CommandLine.Mixin
+    ConfigOptions options;
 
     @Option(names = "--adapter", paramLabel = "DIR",
             description = "Adapter checkpoint folder trained with adapter.method (default: the base model alone).")
@@ -74,7 +71,7 @@ public final class EvaluateJob implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         RunConfig cfg;
         try {
-            cfg = RunConfigLoader.load(config, overrides);
+            cfg = RunConfigLoader.load(options.file(), options.overrides());
         } catch (ConfigException e) {
             e.problems().forEach(err::println);
             return 2;

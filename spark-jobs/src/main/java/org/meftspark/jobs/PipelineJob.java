@@ -1,8 +1,6 @@
 package org.meftspark.jobs;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
@@ -13,7 +11,6 @@ import org.meftspark.spark.Sessions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
@@ -31,19 +28,16 @@ public final class PipelineJob implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--config", required = true, paramLabel = "FILE", description = "Run configuration (YAML).")
-    Path config;
-
-    @Option(names = "--set", paramLabel = "SECTION.KEY=VALUE", description = "Override one key (repeatable).")
-    List<String> overrides = new ArrayList<>();
+    @picocli.CommandLine.Mixin
+    ConfigOptions options;
 
     @Override
     public Integer call() throws Exception {
-        String text = RunConfigLoader.readText(config);
-        RunConfig base = RunConfigLoader.parse(text, config.toString(), overrides);
+        String text = RunConfigLoader.readText(options.file());
+        RunConfig base = RunConfigLoader.parse(text, options.file().toString(), options.overrides());
         try (SparkSession spark = Sessions.create("meft-run " + base.run().name(), base.spark().master(),
                 base.spark().conf())) {
-            Pipeline.Result r = Pipeline.run(spark, text, config.toString(), overrides, System.err);
+            Pipeline.Result r = Pipeline.run(spark, text, options.file().toString(), options.overrides(), System.err);
             PrintWriter out = spec.commandLine().getOut();
             out.print(r.table());
             out.println("report: " + r.report());

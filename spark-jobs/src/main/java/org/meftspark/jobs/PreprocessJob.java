@@ -3,8 +3,6 @@ package org.meftspark.jobs;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +16,6 @@ import org.meftspark.spark.Sessions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
@@ -42,11 +39,8 @@ public final class PreprocessJob implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--config", required = true, paramLabel = "FILE", description = "YAML run configuration.")
-    Path config;
-
-    @Option(names = "--set", paramLabel = "SECTION.KEY=VALUE", description = "Override one key (repeatable).")
-    List<String> overrides = new ArrayList<>();
+    @picocli.CommandLine.Mixin
+    ConfigOptions options;
 
     @Override
     public Integer call() {
@@ -54,7 +48,7 @@ public final class PreprocessJob implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         RunConfig cfg;
         try {
-            cfg = RunConfigLoader.load(config, overrides);
+            cfg = RunConfigLoader.load(options.file(), options.overrides());
         } catch (ConfigException e) {
             e.problems().forEach(err::println);
             return 2;

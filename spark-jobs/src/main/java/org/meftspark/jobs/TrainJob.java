@@ -1,8 +1,6 @@
 package org.meftspark.jobs;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
@@ -15,7 +13,6 @@ import org.meftspark.spark.Sessions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
@@ -33,19 +30,16 @@ public final class TrainJob implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--config", required = true, paramLabel = "FILE", description = "Run configuration (YAML).")
-    Path config;
-
-    @Option(names = "--set", paramLabel = "SECTION.KEY=VALUE", description = "Override one key (repeatable).")
-    List<String> overrides = new ArrayList<>();
+    @picocli.CommandLine.Mixin
+    ConfigOptions options;
 
     @Override
     public Integer call() throws Exception {
-        String text = RunConfigLoader.readText(config);
-        List<RunVariant> variants = RunConfigLoader.variants(text, config.toString(), overrides);
+        String text = RunConfigLoader.readText(options.file());
+        List<RunVariant> variants = RunConfigLoader.variants(text, options.file().toString(), options.overrides());
         RunConfig first = variants.get(0).config();
         try (SparkSession spark = Sessions.create("meft-train", first.spark().master(), first.spark().conf())) {
-            List<TrainOutcome> outcomes = Train.run(spark, text, config.toString(), variants);
+            List<TrainOutcome> outcomes = Train.run(spark, text, options.file().toString(), variants);
             PrintWriter out = spec.commandLine().getOut();
             out.printf("%-20s %-22s %8s %10s %10s%n", "variant", "device", "steps", "last loss", "seconds");
             for (TrainOutcome o : outcomes) {
