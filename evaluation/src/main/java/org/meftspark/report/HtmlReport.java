@@ -1,10 +1,6 @@
 package org.meftspark.report;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,19 +42,7 @@ public final class HtmlReport {
 
     /** Writes the report atomically (temporary file, then rename). */
     public static void write(Path file, ReportInput in) {
-        try {
-            Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-            try {
-                Files.writeString(tmp, render(in));
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write report " + file + ": " + e.getMessage(), e);
-        }
+        org.meftspark.io.AtomicFiles.writeString(file, render(in), "report");
     }
 
     /** The whole page. */
