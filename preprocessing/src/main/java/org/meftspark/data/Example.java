@@ -46,6 +46,11 @@ public record Example(String id, Dataset dataset, String split, Map<String, Stri
         }
     }
 
+    /** Serialized as {@link ExampleWire}: Spark shuffles and caches millions of these. */
+    private Object writeReplace() {
+        return new ExampleWire(this);
+    }
+
     /** The same example assigned to another split (the Spark job's hash split). */
     public Example withSplit(String newSplit) {
         return new Example(id, dataset, newSplit, fields, target, references, source);

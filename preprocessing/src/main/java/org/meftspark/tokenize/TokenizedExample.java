@@ -28,6 +28,11 @@ public record TokenizedExample(String id, String dataset, String split, int[] in
         }
     }
 
+    /** Serialized as {@link TokenizedExampleWire}: Spark shuffles and caches every row. */
+    private Object writeReplace() {
+        return new TokenizedExampleWire(this);
+    }
+
     /** Loss mask, shape [seqLen]: 1 where the token is a target to predict, 0 for BOS and prompt. */
     public byte[] lossMask() {
         byte[] mask = new byte[inputIds.length];

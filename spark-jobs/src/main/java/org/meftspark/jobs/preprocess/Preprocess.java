@@ -217,7 +217,7 @@ public final class Preprocess {
     }
 
     private static <T> JavaRDD<T> keep(List<JavaRDD<?>> persisted, JavaRDD<T> rdd) {
-        rdd.persist(StorageLevel.MEMORY_AND_DISK());
+        rdd.persist(StorageLevel.MEMORY_AND_DISK_SER());
         persisted.add(rdd);
         return rdd;
     }
