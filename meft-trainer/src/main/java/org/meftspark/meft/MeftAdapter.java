@@ -195,7 +195,9 @@ public final class MeftAdapter implements DecoderHooks {
         if (training) {
             g.keys.set_requires_grad(!store.freezeKeys());
             g.values.set_requires_grad(true);
-            g.bytes = g.keys.nbytes() + g.values.nbytes();
+            // The gathered rows and, from backward on, a gradient of each (section 5: "at most
+            // L*2*d per layer working set and its grads"); frozen keys get no gradient.
+            g.bytes = g.keys.nbytes() * (store.freezeKeys() ? 1 : 2) + g.values.nbytes() * 2;
             if (ledger != null) {
                 ledger.allocate(MemoryCategory.ADAPTER_WORKING_SET, g.bytes);
             }
