@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 org.meftspark.jobs.EvaluateJob.class,
                 org.meftspark.jobs.ScoreJob.class,
                 org.meftspark.jobs.PipelineJob.class,
+                org.meftspark.jobs.StudyJob.class,
                 InitModelCommand.class,
                 GenerateCommand.class,
                 LogitsCommand.class,

@@ -32,7 +32,7 @@ import org.meftspark.config.RunConfig;
  * </pre>
  * Small files are written to a temporary name and renamed, so none is ever half-written.
  */
-final class RunDirectory {
+public final class RunDirectory {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     /** Spark settings whose names suggest a credential are never written to the run directory. */
     private static final Pattern SECRET = Pattern.compile("(?i).*(secret|password|passwd|token|credential|access\\.key|"
@@ -93,18 +93,23 @@ final class RunDirectory {
         write(marker, digest + "\n");
     }
 
+    /** The versions a result depends on, as recorded in run.json. */
+    public static Map<String, String> versions() {
+        Map<String, String> versions = new LinkedHashMap<>();
+        versions.put("java", Runtime.version().toString());
+        versions.put("spark", org.apache.spark.package$.MODULE$.SPARK_VERSION());
+        versions.put("libtorch", org.meftspark.device.TorchRuntime.libtorchVersion());
+        versions.put("org.bytedeco:pytorch", org.meftspark.device.TorchRuntime.presetVersion());
+        return versions;
+    }
+
     /** run.json: what is needed to reproduce the run (without any credential). */
     void describe(List<String> overrides, List<String> variants, Map<String, String> sparkConf, String device)
             throws IOException {
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("overrides", overrides);
         run.put("variants", variants);
-        Map<String, String> versions = new LinkedHashMap<>();
-        versions.put("java", Runtime.version().toString());
-        versions.put("spark", org.apache.spark.package$.MODULE$.SPARK_VERSION());
-        versions.put("libtorch", org.meftspark.device.TorchRuntime.libtorchVersion());
-        versions.put("org.bytedeco:pytorch", org.meftspark.device.TorchRuntime.presetVersion());
-        run.put("versions", versions);
+        run.put("versions", versions());
         run.put("device", device);
         run.put("spark_conf", redact(sparkConf));
         run.put("written_at", java.time.Instant.now().toString());

@@ -1,0 +1,242 @@
+package org.meftspark.jobs.study;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+import org.meftspark.config.AdapterSection.Method;
+import org.meftspark.config.RunConfig;
+import org.meftspark.config.RunConfigLoader;
+import org.meftspark.config.RunVariant;
+import org.meftspark.config.StudySection;
+import org.meftspark.device.ComputeDevice;
+import org.meftspark.io.AtomicFiles;
+import org.meftspark.jobs.evaluate.Evaluate;
+import org.meftspark.jobs.pipeline.Pipeline;
+import org.meftspark.jobs.pipeline.RunDirectory;
+import org.meftspark.jobs.train.Train;
+import org.meftspark.metrics.EvaluationSummary;
+import org.meftspark.metrics.MetricSummary;
+import org.meftspark.metrics.MetricsJson;
+import org.meftspark.model.Decoder;
+import org.meftspark.synth.FactDataset;
+import org.meftspark.train.BudgetSizing;
+import org.meftspark.train.Trainer;
+
+/**
+ * The knowledge-intensive study (issue 8, {@code bin/meft study}): for each fact count, a
+ * generated fact world goes through the normal pipeline with one sweep variant per method, each
+ * sized to the same device budget by {@link BudgetSizing}; then every variant's held-out EM
+ * (unseen paraphrases), memorisation EM (training questions), device and host bytes and step time
+ * are collected into {@code results.jsonl} and {@code results.md}.
+ *
+ * <p>Layout under {@code run.dir/run.name}: {@code study.json} (settings, sizing, versions),
+ * {@code data/facts-N/} (the generated JSONL), {@code shards/facts-N/}, {@code facts-N/} (a
+ * normal run directory), {@code results.jsonl}, {@code results.md}. Every stage is the pipeline's,
+ * so a study stopped anywhere continues where it stopped when run again.
+ */
+public final class Study {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper LINES = new ObjectMapper();
+
+    private Study() {
+    }
+
+    /**
+     * What a study produced.
+     *
+     * @param root  the study directory
+     * @param rows  one per fact count and method
+     * @param table results.md's table
+     */
+    public record Result(Path root, List<StudyRow> rows, String table) {
+    }
+
+    public static Result run(SparkSession spark, String configText, String source, List<String> overrides,
+                             PrintStream log) throws IOException {
+        RunConfig cfg = RunConfigLoader.parse(configText, source, overrides);
+        StudySection s = cfg.study();
+        if (!cfg.run().sweep().isEmpty()) {
+            throw new IllegalArgumentException(source + ": run.sweep is set; the study makes its own variants, one per "
+                    + "study.methods entry. Remove run.sweep");
+        }
+        Path root = localRoot(cfg);
+        Files.createDirectories(root);
+        Decoder decoder = Trainer.loadModel(cfg.model(), ComputeDevice.cpu());
+        long weightBytes = decoder.weights().bytes();
+        List<BudgetSizing.Sized> plan = BudgetSizing.plan(cfg.adapter(), decoder.config(), weightBytes,
+                s.deviceBudgetBytes(), s.meftFactor(), s.methods());
+        writeStudyJson(root, cfg, source, overrides, weightBytes, plan);
+        log.println("study: " + root);
+        for (BudgetSizing.Sized z : plan) {
+            log.printf(Locale.ROOT, "  %-16s %9d device bytes  %s  (%s)%n", z.name(), z.footprint().total(),
+                    String.join(" ", z.set()), z.note());
+        }
+
+        List<StudyRow> rows = new ArrayList<>();
+        for (int facts : s.facts()) {
+            FactDataset.Written data = FactDataset.write(root.resolve("data").resolve("facts-" + facts), cfg.run().seed(),
+                    facts);
+            List<String> o = new ArrayList<>(overrides);
+            o.add("run.dir=" + quote(root.toString()));
+            o.add("run.name=facts-" + facts);
+            o.add("data.shards=" + quote(root.resolve("shards").resolve("facts-" + facts).toString()));
+            o.add("data.inputs=[{dataset: nq_open, path: " + quote(data.train().toString()) + ", split: train}, "
+                    + "{dataset: nq_open, path: " + quote(data.heldOut().toString()) + ", split: test}]");
+            o.add("run.sweep=" + sweep(plan));
+            log.printf(Locale.ROOT, "study: %d facts (%d towns)%n", data.facts(), data.towns());
+            Pipeline.Result r = Pipeline.run(spark, configText, source, o, log);
+            List<RunVariant> variants = RunConfigLoader.variants(configText, source, o);
+            for (BudgetSizing.Sized z : plan) {
+                rows.add(row(spark, configText, source, o, facts, z, variants, r, s, log));
+            }
+            writeResults(root, rows); // after every fact count: a long study shows its progress
+        }
+        return new Result(root, rows, table(rows));
+    }
+
+    private static StudyRow row(SparkSession spark, String text, String source, List<String> o, int facts,
+                                BudgetSizing.Sized z, List<RunVariant> variants, Pipeline.Result r, StudySection s,
+                                PrintStream log) throws IOException {
+        long seed = variants.get(0).config().run().seed();
+        if (!z.fits()) {
+            return new StudyRow(facts, z.name(), lower(z.method()), z.set(), false, z.note(), s.deviceBudgetBytes(),
+                    z.footprint().total(), 0, 0, Double.NaN, List.of(), 0, Double.NaN, 0, 0, 0, Double.NaN, seed);
+        }
+        RunVariant v = variants.stream().filter(x -> x.name().equals(z.name())).findFirst().orElseThrow();
+        boolean trained = z.method() != Method.NONE;
+        String trainDir = Train.trainDir(v.config(), v.name());
+        TrainingStats t = trained ? TrainingStats.read(Path.of(trainDir, "metrics.jsonl")) : TrainingStats.NONE;
+        MetricSummary held = em(r.summaries().get(z.name()));
+        MetricSummary seen = s.seenExamples() > 0 ? em(seen(spark, text, source, o, v, trained ? trainDir : null,
+                s.seenExamples(), log)) : null;
+        return new StudyRow(facts, z.name(), lower(z.method()), z.set(), true, z.note(), s.deviceBudgetBytes(),
+                z.footprint().total(), t.ledgerPeakBytes(), t.hostBytes(), held.mean(),
+                held.ci95() == null ? List.of() : List.of(held.ci95().low(), held.ci95().high()), held.n(),
+                seen == null ? Double.NaN : seen.mean(), seen == null ? 0 : seen.n(), t.steps(), t.targetTokens(),
+                t.stepSecondsMedian(), seed);
+    }
+
+    /** EM on a sample of training questions, next to the pipeline's own evaluation; committed whole, so reused. */
+    private static EvaluationSummary seen(SparkSession spark, String text, String source, List<String> o, RunVariant v,
+                                          String adapter, int examples, PrintStream log) throws IOException {
+        Path out = localRoot(v.config()).resolve("variants").resolve(v.name()).resolve("eval-seen");
+        Path metrics = out.resolve("metrics.json");
+        if (Files.exists(metrics)) {
+            log.println("evaluate " + v.name() + " on training questions: skipped, " + metrics + " exists");
+            return MetricsJson.read(metrics);
+        }
+        List<String> withLimit = new ArrayList<>(o);
+        withLimit.add("evaluation.max_examples=" + examples);
+        RunConfig c = RunConfigLoader.variants(text, source, withLimit).stream()
+                .filter(x -> x.name().equals(v.name())).findFirst().orElseThrow().config();
+        Evaluate.Result r = Evaluate.run(spark, c, new Evaluate.Options(adapter, out.toString(), false, List.of("train"),
+                List.of(), v.name()));
+        log.print(r.table());
+        return r.summary();
+    }
+
+    private static MetricSummary em(EvaluationSummary s) {
+        return s.results().stream().filter(m -> m.dataset().equals("nq_open") && m.metric().equals("em")).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no nq_open em in the evaluation of " + s.run().method()));
+    }
+
+    /** run.sweep as YAML flow: one variant per method that fits. */
+    static String sweep(List<BudgetSizing.Sized> plan) throws JsonProcessingException {
+        List<String> items = new ArrayList<>();
+        for (BudgetSizing.Sized z : plan) {
+            if (z.fits()) {
+                items.add("{name: " + z.name() + ", set: " + LINES.writeValueAsString(z.set()) + "}");
+            }
+        }
+        return "[" + String.join(", ", items) + "]";
+    }
+
+    /** A JSON string is a valid YAML flow scalar: paths with spaces or colons stay one value. */
+    private static String quote(String s) throws JsonProcessingException {
+        return LINES.writeValueAsString(s);
+    }
+
+    private static Path localRoot(RunConfig cfg) {
+        String dir = cfg.run().dir();
+        java.net.URI uri = java.net.URI.create(dir.replace(" ", "%20"));
+        if (uri.getScheme() != null && !uri.getScheme().equals("file")) {
+            throw new IllegalArgumentException("run.dir " + dir + ": the study runs on this machine's disk (it writes "
+                    + "its generated data there); give a local folder");
+        }
+        return Path.of(uri.getScheme() == null ? dir : uri.getPath()).resolve(cfg.run().name()).toAbsolutePath();
+    }
+
+    private static String lower(Method m) {
+        return m.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static void writeStudyJson(Path root, RunConfig cfg, String source, List<String> overrides,
+                                       long weightBytes, List<BudgetSizing.Sized> plan) throws IOException {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("config", source);
+        m.put("overrides", overrides);
+        m.put("seed", cfg.run().seed());
+        m.put("model", cfg.model().path());
+        m.put("model_weight_bytes", weightBytes);
+        m.put("device_budget_bytes", cfg.study().deviceBudgetBytes());
+        m.put("facts", cfg.study().facts());
+        List<Map<String, Object>> sized = new ArrayList<>();
+        for (BudgetSizing.Sized z : plan) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("variant", z.name());
+            e.put("set", z.set());
+            e.put("fits", z.fits());
+            e.put("device_bytes", z.footprint());
+            e.put("note", z.note());
+            sized.add(e);
+        }
+        m.put("sizing", sized);
+        m.put("versions", RunDirectory.versions());
+        m.put("written_at", java.time.Instant.now().toString());
+        AtomicFiles.writeString(root.resolve("study.json"), JSON.writeValueAsString(m), "the study description");
+    }
+
+    private static void writeResults(Path root, List<StudyRow> rows) throws IOException {
+        StringBuilder lines = new StringBuilder();
+        for (StudyRow r : rows) {
+            lines.append(LINES.writeValueAsString(r)).append('\n');
+        }
+        AtomicFiles.writeString(root.resolve("results.jsonl"), lines.toString(), "the study results");
+        AtomicFiles.writeString(root.resolve("results.md"), table(rows), "the study results table");
+    }
+
+    /** Markdown: one row per fact count and method. */
+    static String table(List<StudyRow> rows) {
+        StringBuilder b = new StringBuilder("| facts | method | size | device bytes (ledger peak / predicted) | host MiB "
+                + "| held-out EM [95% CI] | seen EM | steps | target tokens | median step s |\n"
+                + "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        for (StudyRow r : rows) {
+            String size = r.size().stream().filter(x -> !x.startsWith("adapter.method=")).map(x -> x.substring(
+                    x.indexOf('.') + 1)).reduce((a, c) -> a + ", " + c).orElse("-");
+            if (!r.fits()) {
+                b.append(String.format(Locale.ROOT, "| %d | %s | %s | - / %,d | - | %s | - | - | - | - |%n", r.facts(),
+                        r.variant(), size, r.predictedBytes(), r.note()));
+                continue;
+            }
+            String ci = r.heldOutCi().size() == 2
+                    ? String.format(Locale.ROOT, " [%.3f, %.3f]", r.heldOutCi().get(0), r.heldOutCi().get(1)) : "";
+            b.append(String.format(Locale.ROOT, "| %d | %s | %s | %,d / %,d | %.1f | %.3f%s (n=%d) | %s | %d | %,d | %s |%n",
+                    r.facts(), r.variant(), size, r.ledgerPeakBytes(), r.predictedBytes(), r.hostBytes() / (double) (1 << 20),
+                    r.heldOutEm(), ci, r.heldOutN(),
+                    Double.isNaN(r.seenEm()) ? "-" : String.format(Locale.ROOT, "%.3f (n=%d)", r.seenEm(), r.seenN()),
+                    r.steps(), r.targetTokens(),
+                    Double.isNaN(r.stepSecondsMedian()) ? "-" : String.format(Locale.ROOT, "%.3f", r.stepSecondsMedian())));
+        }
+        return b.toString();
+    }
+}
