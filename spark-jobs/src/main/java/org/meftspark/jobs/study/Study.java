@@ -110,20 +110,24 @@ public final class Study {
         long seed = variants.get(0).config().run().seed();
         if (!z.fits()) {
             return new StudyRow(facts, z.name(), lower(z.method()), z.set(), false, z.note(), s.deviceBudgetBytes(),
-                    z.footprint().total(), 0, 0, Double.NaN, List.of(), 0, Double.NaN, 0, 0, 0, Double.NaN, seed);
+                    z.footprint().total(), 0, 0, Double.NaN, List.of(), 0, Double.NaN, Double.NaN, Double.NaN, 0,
+                    Double.NaN, 0, 0, Double.NaN, seed);
         }
         RunVariant v = variants.stream().filter(x -> x.name().equals(z.name())).findFirst().orElseThrow();
         boolean trained = z.method() != Method.NONE;
         String trainDir = Train.trainDir(v.config(), v.name());
         TrainingStats t = trained ? TrainingStats.read(Path.of(trainDir, "metrics.jsonl")) : TrainingStats.NONE;
-        MetricSummary held = em(r.summaries().get(z.name()));
-        MetricSummary seen = s.seenExamples() > 0 ? em(seen(spark, text, source, o, v, trained ? trainDir : null,
-                s.seenExamples(), log)) : null;
+        EvaluationSummary heldOut = r.summaries().get(z.name());
+        MetricSummary held = metric(heldOut, "em");
+        EvaluationSummary seenSummary = s.seenExamples() > 0 ? seen(spark, text, source, o, v, trained ? trainDir : null,
+                s.seenExamples(), log) : null;
+        MetricSummary seen = seenSummary == null ? null : metric(seenSummary, "em");
         return new StudyRow(facts, z.name(), lower(z.method()), z.set(), true, z.note(), s.deviceBudgetBytes(),
                 z.footprint().total(), t.ledgerPeakBytes(), t.hostBytes(), held.mean(),
                 held.ci95() == null ? List.of() : List.of(held.ci95().low(), held.ci95().high()), held.n(),
-                seen == null ? Double.NaN : seen.mean(), seen == null ? 0 : seen.n(), t.steps(), t.targetTokens(),
-                t.stepSecondsMedian(), seed);
+                metric(heldOut, "f1").mean(), seen == null ? Double.NaN : seen.mean(),
+                seenSummary == null ? Double.NaN : metric(seenSummary, "f1").mean(), seen == null ? 0 : seen.n(),
+                t.finalLoss(), t.steps(), t.targetTokens(), t.stepSecondsMedian(), seed);
     }
 
     /** EM on a sample of training questions, next to the pipeline's own evaluation; committed whole, so reused. */
@@ -145,9 +149,10 @@ public final class Study {
         return r.summary();
     }
 
-    private static MetricSummary em(EvaluationSummary s) {
-        return s.results().stream().filter(m -> m.dataset().equals("nq_open") && m.metric().equals("em")).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no nq_open em in the evaluation of " + s.run().method()));
+    private static MetricSummary metric(EvaluationSummary s, String metric) {
+        return s.results().stream().filter(m -> m.dataset().equals("nq_open") && m.metric().equals(metric)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no nq_open " + metric + " in the evaluation of "
+                        + s.run().method()));
     }
 
     /** run.sweep as YAML flow: one variant per method that fits. */
@@ -215,26 +220,30 @@ public final class Study {
         AtomicFiles.writeString(root.resolve("results.md"), table(rows), "the study results table");
     }
 
+    private static String num(double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.3f", v);
+    }
+
     /** Markdown: one row per fact count and method. */
     static String table(List<StudyRow> rows) {
         StringBuilder b = new StringBuilder("| facts | method | size | device bytes (ledger peak / predicted) | host MiB "
-                + "| held-out EM [95% CI] | seen EM | steps | target tokens | median step s |\n"
-                + "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+                + "| held-out EM [95% CI] | held-out F1 | seen EM | seen F1 | final loss | steps | target tokens "
+                + "| median step s |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         for (StudyRow r : rows) {
             String size = r.size().stream().filter(x -> !x.startsWith("adapter.method=")).map(x -> x.substring(
                     x.indexOf('.') + 1)).reduce((a, c) -> a + ", " + c).orElse("-");
             if (!r.fits()) {
-                b.append(String.format(Locale.ROOT, "| %d | %s | %s | - / %,d | - | %s | - | - | - | - |%n", r.facts(),
+                b.append(String.format(Locale.ROOT, "| %d | %s | %s | - / %,d | - | %s | - | - | - | - | - | - | - |%n", r.facts(),
                         r.variant(), size, r.predictedBytes(), r.note()));
                 continue;
             }
             String ci = r.heldOutCi().size() == 2
                     ? String.format(Locale.ROOT, " [%.3f, %.3f]", r.heldOutCi().get(0), r.heldOutCi().get(1)) : "";
-            b.append(String.format(Locale.ROOT, "| %d | %s | %s | %,d / %,d | %.1f | %.3f%s (n=%d) | %s | %d | %,d | %s |%n",
+            b.append(String.format(Locale.ROOT, "| %d | %s | %s | %,d / %,d | %.1f | %.3f%s (n=%d) | %.3f | %s | %s | %s | %d | %,d | %s |%n",
                     r.facts(), r.variant(), size, r.ledgerPeakBytes(), r.predictedBytes(), r.hostBytes() / (double) (1 << 20),
-                    r.heldOutEm(), ci, r.heldOutN(),
+                    r.heldOutEm(), ci, r.heldOutN(), r.heldOutF1(),
                     Double.isNaN(r.seenEm()) ? "-" : String.format(Locale.ROOT, "%.3f (n=%d)", r.seenEm(), r.seenN()),
-                    r.steps(), r.targetTokens(),
+                    num(r.seenF1()), num(r.finalLoss()), r.steps(), r.targetTokens(),
                     Double.isNaN(r.stepSecondsMedian()) ? "-" : String.format(Locale.ROOT, "%.3f", r.stepSecondsMedian())));
         }
         return b.toString();

@@ -18,8 +18,11 @@ import java.util.List;
  * @param heldOutEm         exact match on the held-out paraphrases
  * @param heldOutCi         its 95% bootstrap interval {low, high}
  * @param heldOutN          held-out questions scored
+ * @param heldOutF1         token F1 on the held-out paraphrases (partial credit: a graded view where EM is 0)
  * @param seenEm            exact match on training questions (memorisation); NaN when not measured
+ * @param seenF1            token F1 on those training questions; NaN when not measured
  * @param seenN             training questions scored
+ * @param finalLoss         mean training loss over the last tenth of the steps; NaN when nothing trained
  * @param steps             optimizer steps
  * @param targetTokens      target tokens trained on (the same for every method at one fact count)
  * @param stepSecondsMedian median step time after the first step
@@ -27,6 +30,7 @@ import java.util.List;
  */
 public record StudyRow(int facts, String variant, String method, List<String> size, boolean fits, String note,
                        long budgetBytes, long predictedBytes, long ledgerPeakBytes, long hostBytes, double heldOutEm,
-                       List<Double> heldOutCi, long heldOutN, double seenEm, long seenN, long steps, long targetTokens,
+                       List<Double> heldOutCi, long heldOutN, double heldOutF1, double seenEm, double seenF1, long seenN,
+                       double finalLoss, long steps, long targetTokens,
                        double stepSecondsMedian, long seed) {
 }

@@ -18,15 +18,18 @@ import java.util.List;
  * @param ledgerPeakBytes   largest {@code device_bytes_peak_total}
  * @param hostBytes         last {@code host_bytes} (0 when absent: not MEFT)
  * @param stepSecondsMedian median {@code step_s} after the first step (it carries one-off warm-up)
+ * @param finalLoss         mean loss over the last tenth of the steps (one step's loss is noisy)
  */
-record TrainingStats(long steps, long targetTokens, long ledgerPeakBytes, long hostBytes, double stepSecondsMedian) {
+record TrainingStats(long steps, long targetTokens, long ledgerPeakBytes, long hostBytes, double stepSecondsMedian,
+                     double finalLoss) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    static final TrainingStats NONE = new TrainingStats(0, 0, 0, 0, Double.NaN);
+    static final TrainingStats NONE = new TrainingStats(0, 0, 0, 0, Double.NaN, Double.NaN);
 
     static TrainingStats read(Path metrics) {
         long steps = 0, tokens = 0, peak = 0, host = 0;
         List<Double> times = new ArrayList<>();
+        List<Double> losses = new ArrayList<>();
         try {
             for (String line : Files.readAllLines(metrics)) {
                 if (line.isBlank()) {
@@ -37,6 +40,9 @@ record TrainingStats(long steps, long targetTokens, long ledgerPeakBytes, long h
                 tokens += m.path("target_tokens").asLong();
                 peak = Math.max(peak, m.path("device_bytes_peak_total").asLong());
                 host = m.path("host_bytes").asLong(host);
+                if (m.hasNonNull("loss") && !m.path("skipped").asBoolean()) {
+                    losses.add(m.path("loss").asDouble());
+                }
                 if (m.path("step").asLong() > 1) {
                     times.add(m.path("step_s").asDouble());
                 }
@@ -46,6 +52,10 @@ record TrainingStats(long steps, long targetTokens, long ledgerPeakBytes, long h
         }
         times.sort(Double::compare);
         double median = times.isEmpty() ? Double.NaN : times.get(times.size() / 2);
-        return new TrainingStats(steps, tokens, peak, host, median);
+        int tail = Math.max(1, losses.size() / 10);
+        double finalLoss = losses.isEmpty() ? Double.NaN
+                : losses.subList(losses.size() - tail, losses.size()).stream().mapToDouble(Double::doubleValue).average()
+                .orElseThrow();
+        return new TrainingStats(steps, tokens, peak, host, median, finalLoss);
     }
 }

@@ -64,6 +64,8 @@ class StudyTest {
                     assertThat(r.get("predictedBytes").asLong()).isLessThanOrEqualTo(r.get("budgetBytes").asLong());
                     assertThat(r.get("hostBytes").asLong() > 0).isEqualTo(r.get("variant").asText().equals("meft"));
                     assertThat(r.get("seenN").asLong()).isEqualTo(5);
+                    assertThat(r.get("finalLoss").asDouble()).as("final loss of %s", r.get("variant")).isPositive();
+                    assertThat(r.get("seenF1").asDouble()).isBetween(0.0, 1.0);
                 }
                 assertThat(atN.get(0).get("heldOutN").asLong()).isEqualTo(6);
                 assertThat(atN.get(0).get("steps").asLong()).isZero();
