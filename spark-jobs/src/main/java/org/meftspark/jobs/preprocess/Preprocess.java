@@ -1,7 +1,6 @@
 package org.meftspark.jobs.preprocess;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -27,7 +26,6 @@ import org.meftspark.prompt.PromptTemplates;
 import org.meftspark.shard.Manifest;
 import org.meftspark.shard.ManifestBuilder;
 import org.meftspark.shard.ShardPlan;
-import org.meftspark.shard.ShardStore;
 import org.meftspark.shard.ShardWriter;
 import org.meftspark.spark.HadoopConf;
 import org.meftspark.spark.HadoopShardStore;
@@ -171,13 +169,7 @@ public final class Preprocess {
                         .map(Preprocess::describePair).toList();
             }
             Manifest m = manifest.build();
-            try (ShardStore.PendingFile f = staging.create(Manifest.FILE_NAME)) {
-                ByteBuffer json = ByteBuffer.wrap(m.toJson());
-                while (json.hasRemaining()) {
-                    f.channel().write(json);
-                }
-                f.commit();
-            }
+            m.writeTo(staging);
             Map<String, long[]> byDatasetSplit = new TreeMap<>(rows.mapToPair(e -> new Tuple2<>(
                     e.dataset() + "\t" + e.split(), new long[] {1, e.inputIds().length, e.truncatedTokens() > 0 ? 1 : 0}))
                     .reduceByKey((a, b) -> new long[] {a[0] + b[0], a[1] + b[1], a[2] + b[2]}).collectAsMap());
