@@ -144,8 +144,13 @@ class SparkTaskFailureTest {
         Preprocess.run(spark, PreprocessFixtures.config(inputs, out));
         tasks.awaitIdle();
         assertThat(tasks.speculative.get()).as("speculative copies launched").isGreaterThanOrEqualTo(1);
-        assertThat(executorLogs()).as("the straggler went on after the job had moved past it")
-                .contains(FaultyFileSystem.MARK + ": straggler goes on at").contains("after being killed");
+        // The worker copies an executor's stderr to its file in the background: wait for the straggler's last line.
+        String goesOn = FaultyFileSystem.MARK + ": straggler goes on at file:" + parent;
+        for (int i = 0; i < 100 && !executorLogs().contains(goesOn); i++) {
+            Thread.sleep(200);
+        }
+        assertThat(executorLogs()).as("the straggler went on after the job had moved past it").contains(goesOn)
+                .containsPattern(java.util.regex.Pattern.quote(goesOn) + "[^\\n]* after being killed");
         assertSameShardSet(out);
         try (Stream<Path> s = Files.list(parent)) {
             assertThat(s.map(p -> p.getFileName().toString())).as("no staging directory left or brought back")

@@ -284,6 +284,18 @@ public final class Preprocess {
             int eol = inner.indexOf('\n');
             return new UnusableInputException(eol < 0 ? inner : inner.substring(0, eol), e);
         }
+        // A shard that could not be written (disk full, permissions): the line naming the file.
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage());
+            int w = m.indexOf(ShardStage.WRITE_FAILED);
+            if (w >= 0) {
+                int eol = m.indexOf('\n', w);
+                String what = "preprocess: " + m.substring(w, eol < 0 ? m.length() : eol) + "; nothing was published to "
+                        + "data.shards (a shard set already there is unchanged). Free space or fix the permissions there "
+                        + "and run again";
+                return new java.io.UncheckedIOException(what, new IOException(what, e));
+            }
+        }
         if (e instanceof RuntimeException r) {
             return r;
         }
