@@ -33,15 +33,16 @@ public record HostMemoryPlan(int layers, long neurons, long dim, boolean freezeK
     /**
      * Refuses, before allocation, a store that does not fit.
      *
-     * @param budgetBytes what the store may use; see {@link #availableBytes()}
+     * @param budgetBytes what the store may use; see {@link #budgetBytes(double)}
      * @throws IllegalStateException with the sizes and what to change
      */
     public void requireFits(long budgetBytes) {
         if (totalBytes() > budgetBytes) {
             throw new IllegalStateException(String.format(Locale.ROOT,
                     "the MEFT neuron store needs %s of host memory (%d layers x N=%d x d=%d, %s keys, %d-byte values) "
-                            + "but only %s is available; lower adapter.neurons, set adapter.freeze_keys: true, "
-                            + "or run on a host with more memory (adapter.host_memory_gb sets the budget)",
+                            + "but only %s is available (adapter.host_memory_gb when set, and never more than 90%% of "
+                            + "the memory this host reports available); lower adapter.neurons, set adapter.freeze_keys: "
+                            + "true, or run on a host with more memory",
                     human(totalBytes()), layers, neurons, dim, freezeKeys ? "frozen" : "trained", bytesPerValue,
                     human(budgetBytes)));
         }
@@ -54,15 +55,16 @@ public record HostMemoryPlan(int layers, long neurons, long dim, boolean freezeK
     }
 
     /**
-     * The budget: {@code gib} GiB when positive, else 90% of MemAvailable from /proc/meminfo (the rest
-     * is headroom for the JVM and libtorch), else the JVM's view of physical memory off Linux.
+     * The budget: 90% of MemAvailable from /proc/meminfo (the rest is headroom for the JVM and
+     * libtorch), lowered to {@code gib} GiB when that is positive. A configured budget above what
+     * the host has is capped too: with Linux overcommit the allocation itself would succeed and the
+     * run would die later, in the OOM killer or in swap, instead of being refused before it starts.
+     * Off Linux (no /proc/meminfo) the configured budget, or no limit, applies.
      */
     public static long budgetBytes(double gib) {
-        if (gib > 0) {
-            return (long) (gib * (1L << 30));
-        }
         long avail = availableBytes();
-        return avail > 0 ? (long) (avail * 0.9) : Long.MAX_VALUE;
+        long host = avail > 0 ? (long) (avail * 0.9) : Long.MAX_VALUE;
+        return gib > 0 ? Math.min((long) (gib * (1L << 30)), host) : host;
     }
 
     /** MemAvailable in bytes, or -1 where /proc/meminfo is absent. */

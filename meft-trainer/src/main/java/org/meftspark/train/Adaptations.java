@@ -32,11 +32,17 @@ public final class Adaptations {
 
     /** The host memory MEFT will need under this configuration, before anything is allocated; empty for other methods. */
     public static java.util.Optional<HostMemoryPlan> hostPlan(AdapterSection a, Decoder decoder, ScalarType storeDtype) {
+        return hostPlan(a, decoder.config(), storeDtype);
+    }
+
+    /** As {@link #hostPlan(AdapterSection, Decoder, ScalarType)} from the model's configuration alone (no weights loaded). */
+    public static java.util.Optional<HostMemoryPlan> hostPlan(AdapterSection a, org.meftspark.model.ModelConfig model,
+                                                              ScalarType storeDtype) {
         if (a.method() != AdapterSection.Method.MEFT) {
             return java.util.Optional.empty();
         }
-        return java.util.Optional.of(new HostMemoryPlan(decoder.config().numHiddenLayers(), a.neurons(),
-                decoder.config().hiddenSize(), a.freezeKeys(), storeDtype == ScalarType.Double ? 8 : 4));
+        return java.util.Optional.of(new HostMemoryPlan(model.numHiddenLayers(), a.neurons(), model.hiddenSize(),
+                a.freezeKeys(), storeDtype == ScalarType.Double ? 8 : 4));
     }
 
     /**

@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.bytedeco.pytorch.Tensor;
+import org.meftspark.io.AtomicFiles;
+import org.meftspark.safetensors.SafetensorsException;
 import org.meftspark.safetensors.SafetensorsFile;
 import org.meftspark.safetensors.SafetensorsWriter;
 
@@ -40,29 +42,74 @@ public final class Checkpoints {
     private Checkpoints() {
     }
 
-    /** Writes a checkpoint and points {@code latest} at it; returns its folder. */
+    /**
+     * Writes a checkpoint and points {@code latest} at it; returns its folder.
+     *
+     * <p>Durability (issue 9): the files and the staging folder are forced to disk before the
+     * rename, and {@code checkpoints/} after it and after {@code latest} moves, so after a power cut
+     * {@code latest} never names a folder whose files the kernel had not yet written (a killed
+     * process needs none of this: the kernel still completes its writes). Four to five fsyncs per
+     * checkpoint, whatever its size. A failed write (disk full, folder not writable) removes its
+     * staging folder, so the space it took is free again, and leaves every earlier checkpoint and
+     * {@code latest} as they were.
+     */
     public static Path write(Path runDir, long step, Map<String, Tensor> tensors, Map<String, Object> state) {
         Path root = runDir.resolve("checkpoints");
         String name = String.format("step-%08d", step);
         Path target = root.resolve(name);
+        Path staging = null;
+        Path tmp = null;
         try {
             Files.createDirectories(root);
-            Path staging = Files.createTempDirectory(root, ".staging-" + name);
+            staging = Files.createTempDirectory(root, ".staging-" + name);
             SafetensorsWriter.write(staging.resolve(TENSORS), tensors, Map.of("format", "meft-spark"));
             Files.write(staging.resolve(STATE), JSON.writeValueAsBytes(state));
             Files.writeString(staging.resolve(SUMS), sha256(staging.resolve(TENSORS)) + "  " + TENSORS + "\n"
                     + sha256(staging.resolve(STATE)) + "  " + STATE + "\n");
+            AtomicFiles.force(staging.resolve(STATE)); // SafetensorsWriter forces its own file
+            AtomicFiles.force(staging.resolve(SUMS));
+            AtomicFiles.forceDirectory(staging);
             if (Files.exists(target)) {
                 deleteTree(target); // the same step written again (a repeated run): replace it whole
             }
             Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-            Path tmp = Files.createTempFile(root, ".latest", ".tmp");
+            staging = null;
+            AtomicFiles.forceDirectory(root);
+            tmp = Files.createTempFile(root, ".latest", ".tmp");
             Files.writeString(tmp, name + "\n");
+            AtomicFiles.force(tmp);
             Files.move(tmp, root.resolve(LATEST), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            tmp = null;
+            AtomicFiles.forceDirectory(root);
             return target;
-        } catch (IOException e) {
-            throw new UncheckedIOException(target + ": cannot write checkpoint: " + e.getMessage(), e);
+        } catch (IOException | SafetensorsException e) {
+            // SafetensorsException: SafetensorsWriter reports a failed write (disk full) that way.
+            IOException cause = e instanceof IOException io ? io
+                    : e.getCause() instanceof IOException io ? io : new IOException(e.getMessage(), e);
+            String cleanup = removeAfterFailure(staging, tmp);
+            throw new UncheckedIOException(target + ": cannot write checkpoint: " + e.getMessage()
+                    + "; earlier checkpoints and " + root.resolve(LATEST) + " are unchanged" + cleanup, cause);
         }
+    }
+
+    /** Best effort: a failed write's staging folder or pointer file; what could not be removed is named. */
+    private static String removeAfterFailure(Path staging, Path tmp) {
+        StringBuilder left = new StringBuilder();
+        for (Path p : new Path[] {staging, tmp}) {
+            if (p == null) {
+                continue;
+            }
+            try {
+                if (Files.isDirectory(p)) {
+                    deleteTree(p);
+                } else {
+                    Files.deleteIfExists(p);
+                }
+            } catch (IOException | UncheckedIOException again) {
+                left.append(left.isEmpty() ? "" : ", ").append(p);
+            }
+        }
+        return left.isEmpty() ? "" : " (could not remove " + left + "; the next run removes it)";
     }
 
     /**

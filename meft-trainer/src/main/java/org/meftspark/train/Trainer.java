@@ -90,6 +90,9 @@ public final class Trainer {
     /** As {@link #run(RunConfig, ShardStore, Path, boolean, TrainingListener)} on a chosen device (the GPU Spark assigned). */
     public static TrainingResult run(RunConfig config, ShardStore shards, Path runDir, boolean resume, TrainingListener listener,
                                      ComputeDevice device) {
+        // Before the model's weights are read (gigabytes for a real model): a store that cannot fit is refused now.
+        modelConfig(config.model()).flatMap(mc -> Adaptations.hostPlan(config.adapter(), mc, ScalarType.Float))
+                .ifPresent(p -> p.requireFits(HostMemoryPlan.budgetBytes(config.adapter().hostMemoryGb())));
         Decoder decoder = loadModel(config.model(), device);
         ShardReader reader = ShardReader.open(shards, null);
         if (reader.manifest().vocabSize() > decoder.config().vocabSize()) {
@@ -141,6 +144,16 @@ public final class Trainer {
         return d;
     }
 
+    /** The architecture of {@code model.path} without its weights; empty when it cannot be read (loadModel then says why). */
+    static java.util.Optional<org.meftspark.model.ModelConfig> modelConfig(ModelSection m) {
+        if (m.path().equals(EmbeddedModels.TINY_LLAMA)) {
+            return java.util.Optional.of(EmbeddedModels.tinyLlamaConfig());
+        }
+        Path json = Path.of(m.path()).resolve("config.json");
+        return !m.path().startsWith(EmbeddedModels.PREFIX) && Files.isRegularFile(json)
+                ? java.util.Optional.of(org.meftspark.model.ModelConfig.read(json)) : java.util.Optional.empty();
+    }
+
     /** Steps in the run: max_steps, or epochs times the steps of one pass. */
     static long totalSteps(TrainingSection t, long rows) {
         if (t.maxSteps() > 0) {
@@ -190,6 +203,9 @@ public final class Trainer {
         AdapterSection a = config.adapter();
         long seed = config.run().seed();
         long total = totalSteps(t, rows.size());
+        // A store that does not fit is refused before anything is created or written (Adaptations.create checks again).
+        Adaptations.hostPlan(a, decoder, adapterDtype)
+                .ifPresent(p -> p.requireFits(HostMemoryPlan.budgetBytes(a.hostMemoryGb())));
         try {
             Files.createDirectories(runDir);
         } catch (IOException e) {

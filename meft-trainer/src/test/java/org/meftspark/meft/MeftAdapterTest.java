@@ -193,7 +193,10 @@ class MeftAdapterTest {
         ad.beginMicroBatch(3, 1);
         dec.forward(tokens).mul(randn64(16, 2, 6, 30)).sum().backward();
         ad.collectGradients();
-        return new Tensor[] {s.layer(0).keyGrad, s.layer(1).valueGrad, routers.get(0).grad(), routers.get(1).grad()};
+        // grad() is a borrowed reference into the router, which the GC may free once this method returns:
+        // new Tensor(...) holds its own reference (the JVM crashed in abs() on a freed gradient without it).
+        return new Tensor[] {s.layer(0).keyGrad, s.layer(1).valueGrad, new Tensor(routers.get(0).grad()),
+                new Tensor(routers.get(1).grad())};
     }
 
     @Test

@@ -64,6 +64,7 @@ public record AdapterSection(Method method, int neurons, int topK, Routing routi
             "Softmax over the router scores before choosing the n_probe experts (key_experts routing).");
     public static final Key<Double> HOST_MEMORY_GB = Key.real("host_memory_gb", 0.0, 0.0, false, 1 << 20,
             "Host memory (GiB) the MEFT neuron store may use; 0 uses what the OS reports available. "
+                    + "Never more than 90% of what the host reports available, whatever is set here. "
                     + "The trainer refuses to start when the store would not fit.");
     public static final Key<Double> INIT_STD = Key.real("init_std", 0.02, 0.0, true, 10.0,
             "Standard deviation of the initial adapter keys and routers (values start at zero).");

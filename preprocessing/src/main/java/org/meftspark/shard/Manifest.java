@@ -37,6 +37,12 @@ public record Manifest(int formatVersion, String tokenizerFingerprint, int vocab
 
     /** The manifest's file name in a shard directory. */
     public static final String FILE_NAME = "manifest.json";
+    /**
+     * The manifest's checksum, in the {@code sha256sum} format ({@code sha256sum -c manifest.sha256}
+     * checks it by hand). JSON has no checksum of its own: a flipped digit in a row count or a split
+     * count still parses, and would be believed.
+     */
+    public static final String SUM_FILE = "manifest.sha256";
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -129,6 +135,64 @@ public record Manifest(int formatVersion, String tokenizerFingerprint, int vocab
                     .readValue(json, Manifest.class);
         } catch (IOException e) {
             throw new ShardVerificationException(where + " is not a valid shard manifest: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Writes {@link #SUM_FILE} and then {@link #FILE_NAME} into {@code store}; the manifest comes
+     * last because its presence marks a complete shard set.
+     */
+    public void writeTo(ShardStore store) throws IOException {
+        byte[] json = toJson();
+        write(store, SUM_FILE, (org.meftspark.hash.Sha256.hex(json) + "  " + FILE_NAME + "\n")
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        write(store, FILE_NAME, json);
+    }
+
+    private static void write(ShardStore store, String name, byte[] bytes) throws IOException {
+        try (ShardStore.PendingFile f = store.create(name)) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
+            while (b.hasRemaining()) {
+                f.channel().write(b);
+            }
+            f.commit();
+        }
+    }
+
+    /**
+     * Reads {@link #FILE_NAME} from {@code store}, checks it against {@link #SUM_FILE} and only then
+     * parses it.
+     *
+     * @throws ShardVerificationException naming the file when either is missing, damaged or they disagree
+     */
+    public static Manifest readFrom(ShardStore store) throws IOException {
+        byte[] json = readAll(store, FILE_NAME);
+        if (!store.exists(SUM_FILE)) {
+            throw new ShardVerificationException(SUM_FILE + " is missing next to " + FILE_NAME + ", so the manifest "
+                    + "cannot be checked: the shard set is damaged or was written before manifest checksums; rerun "
+                    + "preprocessing");
+        }
+        byte[] sums = readAll(store, SUM_FILE);
+        String line = new String(sums, java.nio.charset.StandardCharsets.ISO_8859_1);
+        String suffix = "  " + FILE_NAME + "\n";
+        if (line.length() != 64 + suffix.length() || !line.endsWith(suffix)
+                || !line.substring(0, 64).matches("[0-9a-f]{64}")) {
+            throw new ShardVerificationException(SUM_FILE + " is damaged: it should hold one line '<64 hex digits>  "
+                    + FILE_NAME + "' but holds " + sums.length + " bytes that are not that; rerun preprocessing");
+        }
+        String expected = line.substring(0, 64);
+        String actual = org.meftspark.hash.Sha256.hex(json);
+        if (!actual.equals(expected)) {
+            throw new ShardVerificationException(FILE_NAME + " is damaged: its SHA-256 is " + actual + " but " + SUM_FILE
+                    + " records " + expected + " (" + json.length + " bytes read); nothing was read from it, rerun "
+                    + "preprocessing");
+        }
+        return fromJson(json, FILE_NAME);
+    }
+
+    private static byte[] readAll(ShardStore store, String name) throws IOException {
+        try (java.io.InputStream in = java.nio.channels.Channels.newInputStream(store.open(name))) {
+            return in.readAllBytes();
         }
     }
 }

@@ -1,10 +1,8 @@
 package org.meftspark.shard;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -57,9 +55,7 @@ public final class ShardReader {
                 throw new ShardVerificationException("no " + Manifest.FILE_NAME + " in the shard store: the output is incomplete "
                         + "(a failed or running job) or not a shard set; rerun preprocessing");
             }
-            try (InputStream in = Channels.newInputStream(store.open(Manifest.FILE_NAME))) {
-                m = Manifest.fromJson(in.readAllBytes(), Manifest.FILE_NAME);
-            }
+            m = Manifest.readFrom(store); // checked against manifest.sha256 before it is parsed
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + Manifest.FILE_NAME + ": " + e.getMessage(), e);
         }

@@ -1,7 +1,6 @@
 package org.meftspark.shard;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import org.meftspark.data.Rejection;
 import org.meftspark.tokenize.TokenizedExample;
 
@@ -75,13 +74,7 @@ public final class ShardSetWriter implements AutoCloseable {
             commitShard();
         }
         result = manifest.build();
-        try (ShardStore.PendingFile m = store.create(Manifest.FILE_NAME)) {
-            ByteBuffer json = ByteBuffer.wrap(result.toJson());
-            while (json.hasRemaining()) {
-                m.channel().write(json);
-            }
-            m.commit();
-        }
+        result.writeTo(store);
         return result;
     }
 

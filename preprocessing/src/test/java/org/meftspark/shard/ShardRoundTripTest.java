@@ -58,7 +58,8 @@ class ShardRoundTripTest {
         assertThat(m.tokenStats().max()).isEqualTo(9);
         assertThat(m.tokenStats().sequences()).isEqualTo(12);
         assertThat(Files.list(dir).map(p -> p.getFileName().toString()).toList())
-                .containsExactlyInAnyOrder("part-00000.arrow", "part-00001.arrow", "part-00002.arrow", "manifest.json");
+                .containsExactlyInAnyOrder("part-00000.arrow", "part-00001.arrow", "part-00002.arrow", "manifest.json",
+                        "manifest.sha256");
 
         ShardReader reader = ShardReader.open(store, ByteTokenizer.FINGERPRINT);
         assertThat(reader.manifest()).isEqualTo(Manifest.fromJson(m.toJson(), "again"));
@@ -161,14 +162,58 @@ class ShardRoundTripTest {
                 "..", ".", "", "..\\planted.arrow", "part-00000.arrow\u0000x", ".hidden")) {
             com.fasterxml.jackson.databind.node.ObjectNode m = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(good);
             ((com.fasterxml.jackson.databind.node.ObjectNode) m.withArray("shards").get(0)).put("file", hostile);
-            Files.write(manifest, json.writeValueAsBytes(m));
+            // A hostile writer controls both files: the checksum is rewritten to match, so the name check is what refuses.
+            writeManifest(shards, json.writeValueAsBytes(m));
             assertThatThrownBy(() -> ShardReader.open(store, null).rows().count()).as("'%s'", hostile)
                     .isInstanceOf(ShardVerificationException.class)
                     .hasMessageContaining("manifest.json lists shard file '" + hostile + "'")
                     .hasMessageContaining("not a plain file name");
         }
-        Files.write(manifest, good);
+        writeManifest(shards, good);
         assertThat(ShardReader.open(store, null).rows().count()).isEqualTo(12);
+    }
+
+    /** Replaces manifest.json and its manifest.sha256 together, as a writer would. */
+    static void writeManifest(Path shards, byte[] json) throws Exception {
+        Files.write(shards.resolve(Manifest.FILE_NAME), json);
+        Files.writeString(shards.resolve(Manifest.SUM_FILE), org.meftspark.hash.Sha256.hex(json) + "  manifest.json\n");
+    }
+
+    /**
+     * Issue 9 item 3 for manifests: JSON carries no checksum, and most damage to a manifest parses:
+     * a flipped digit in a split count or a shard's row count, a flipped letter in a setting. Each of
+     * these is now refused by manifest.sha256 when the set is opened, naming the file, before any of
+     * it is believed. (ManifestCorruptionTest tries every kind of damage at random.)
+     */
+    @Test
+    void damageThatStillParsesAsAManifestIsRefusedNamingTheFile() throws Exception {
+        LocalShardStore store = new LocalShardStore(dir);
+        Manifest written = writeTwelve(store);
+        Path manifest = dir.resolve(Manifest.FILE_NAME);
+        byte[] good = Files.readAllBytes(manifest);
+        String text = new String(good, java.nio.charset.StandardCharsets.UTF_8);
+        for (String[] edit : new String[][] {{"\"dev\" : 4", "\"dev\" : 5"}, {"\"rows\" : 5", "\"rows\" : 7"},
+                {"\"max_length\" : \"64\"", "\"max_length\" : \"65\""}}) {
+            assertThat(text).contains(edit[0]);
+            byte[] damaged = text.replaceFirst(java.util.regex.Pattern.quote(edit[0]), edit[1])
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(Manifest.fromJson(damaged, "x")).as("still a valid manifest").isNotEqualTo(written);
+            Files.write(manifest, damaged);
+            assertThatThrownBy(() -> ShardReader.open(store, null)).as(edit[1])
+                    .isInstanceOf(ShardVerificationException.class)
+                    .hasMessageContaining("manifest.json is damaged: its SHA-256 is").hasMessageContaining("rerun preprocessing");
+        }
+        Files.write(manifest, good);
+        Path sums = dir.resolve(Manifest.SUM_FILE);
+        byte[] sum = Files.readAllBytes(sums);
+        Files.delete(sums);
+        assertThatThrownBy(() -> ShardReader.open(store, null)).isInstanceOf(ShardVerificationException.class)
+                .hasMessageContaining("manifest.sha256 is missing");
+        Files.write(sums, java.util.Arrays.copyOf(sum, 10));
+        assertThatThrownBy(() -> ShardReader.open(store, null)).isInstanceOf(ShardVerificationException.class)
+                .hasMessageContaining("manifest.sha256 is damaged");
+        Files.write(sums, sum);
+        assertThat(ShardReader.open(store, null).manifest()).isEqualTo(written);
     }
 
     /**

@@ -19,7 +19,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A Spark standalone master and one worker on 127.0.0.1, started as child JVMs from
+ * A Spark standalone master and one or more workers on 127.0.0.x, started as child JVMs from
  * the same jars as this process (no Spark distribution needed). The worker can
  * advertise GPUs through a discovery script, which is how GPU scheduling is tested
  * on a machine without one.
@@ -33,7 +33,7 @@ public final class StandaloneCluster implements AutoCloseable {
 
     private final Path workDir;
     private final Process master;
-    private final Process worker;
+    private final List<Process> workers;
     private final int masterPort;
     private final int masterUiPort;
 
@@ -42,28 +42,41 @@ public final class StandaloneCluster implements AutoCloseable {
      *
      * @param workDir        folder for SPARK_HOME, logs and the worker's executors
      * @param classpath      classpath of the master and worker JVMs
-     * @param cores          cores the worker offers
-     * @param memory         memory the worker offers, Spark syntax (e.g. 2g)
-     * @param gpus           GPUs the worker offers (0 for none)
+     * @param cores          cores each worker offers
+     * @param memory         memory each worker offers, Spark syntax (e.g. 2g)
+     * @param gpus           GPUs each worker offers (0 for none)
      * @param gpuDiscovery   discovery script reporting the worker's GPU addresses (needed when gpus > 0)
-     * @param startupTimeout how long master and worker may take to come up
+     * @param startupTimeout how long master and workers may take to come up
+     * @param workers        workers to start; worker i listens on 127.0.0.(i+1), a host of its own to the
+     *                       scheduler (speculation never runs a task's copy on the host of its first attempt)
      */
     public record Spec(Path workDir, String classpath, int cores, String memory, int gpus, Path gpuDiscovery,
-                       Duration startupTimeout) {
+                       Duration startupTimeout, int workers) {
+        /** One worker. */
+        public Spec(Path workDir, String classpath, int cores, String memory, int gpus, Path gpuDiscovery,
+                    Duration startupTimeout) {
+            this(workDir, classpath, cores, memory, gpus, gpuDiscovery, startupTimeout, 1);
+        }
+
+        public Spec {
+            if (workers < 1 || workers > 254) {
+                throw new IllegalArgumentException("workers must be in [1, 254], got " + workers);
+            }
+        }
     }
 
-    private StandaloneCluster(Path workDir, Process master, Process worker, int masterPort, int masterUiPort) {
+    private StandaloneCluster(Path workDir, Process master, List<Process> workers, int masterPort, int masterUiPort) {
         this.workDir = workDir;
         this.master = master;
-        this.worker = worker;
+        this.workers = workers;
         this.masterPort = masterPort;
         this.masterUiPort = masterUiPort;
     }
 
-    /** Starts master and worker and waits until the worker is registered; fails with their logs otherwise. */
+    /** Starts master and workers and waits until every worker is registered; fails with their logs otherwise. */
     public static StandaloneCluster start(Spec spec, LaunchEnvironment env) {
         Process master = null;
-        Process worker = null;
+        List<Process> workers = new ArrayList<>();
         try {
             Path sparkHome = sparkHome(spec.workDir());
             int masterPort = freePort();
@@ -71,7 +84,7 @@ public final class StandaloneCluster implements AutoCloseable {
             List<String> masterCmd = java(env, spec.classpath(), "512m", List.of());
             masterCmd.addAll(List.of("org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
                     "--port", String.valueOf(masterPort), "--webui-port", String.valueOf(masterUi)));
-            master = launch(masterCmd, env, sparkHome, spec.workDir().resolve("master.log"));
+            master = launch(masterCmd, env, sparkHome, spec.workDir().resolve("master.log"), null);
             long deadline = System.nanoTime() + spec.startupTimeout().toNanos();
             awaitJson(masterUi, "\"status\"\\s*:\\s*\"ALIVE\"", deadline, master, spec.workDir().resolve("master.log"));
 
@@ -80,17 +93,22 @@ public final class StandaloneCluster implements AutoCloseable {
                 props.add("-Dspark.worker.resource.gpu.amount=" + spec.gpus());
                 props.add("-Dspark.worker.resource.gpu.discoveryScript=" + spec.gpuDiscovery().toAbsolutePath());
             }
-            List<String> workerCmd = java(env, spec.classpath(), "512m", props);
-            workerCmd.addAll(List.of("org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1",
-                    "--webui-port", String.valueOf(freePort()), "--cores", String.valueOf(spec.cores()),
-                    "--memory", spec.memory(), "--work-dir", spec.workDir().resolve("worker").toString(),
-                    "spark://127.0.0.1:" + masterPort));
-            worker = launch(workerCmd, env, sparkHome, spec.workDir().resolve("worker.log"));
-            awaitJson(masterUi, "\"aliveworkers\"\\s*:\\s*[1-9]", deadline, worker,
-                    spec.workDir().resolve("worker.log"));
-            return new StandaloneCluster(spec.workDir(), master, worker, masterPort, masterUi);
+            for (int i = 0; i < spec.workers(); i++) {
+                String host = "127.0.0." + (i + 1);
+                String name = i == 0 ? "worker" : "worker-" + i;
+                List<String> workerCmd = java(env, spec.classpath(), "512m", props);
+                workerCmd.addAll(List.of("org.apache.spark.deploy.worker.Worker", "--host", host,
+                        "--webui-port", String.valueOf(freePort()), "--cores", String.valueOf(spec.cores()),
+                        "--memory", spec.memory(), "--work-dir", spec.workDir().resolve(name).toString(),
+                        "spark://127.0.0.1:" + masterPort));
+                Path log = spec.workDir().resolve(name + ".log");
+                Process worker = launch(workerCmd, env, sparkHome, log, host);
+                workers.add(worker);
+                awaitJson(masterUi, "\"aliveworkers\"\\s*:\\s*([" + (i + 1) + "-9]|[1-9][0-9])", deadline, worker, log);
+            }
+            return new StandaloneCluster(spec.workDir(), master, List.copyOf(workers), masterPort, masterUi);
         } catch (RuntimeException | IOException e) {
-            stop(worker);
+            workers.forEach(StandaloneCluster::stop);
             stop(master);
             if (e instanceof IOException io) {
                 throw new UncheckedIOException("cannot start the standalone cluster in " + spec.workDir(), io);
@@ -115,7 +133,7 @@ public final class StandaloneCluster implements AutoCloseable {
 
     @Override
     public void close() {
-        stop(worker);
+        workers.forEach(StandaloneCluster::stop);
         stop(master);
     }
 
@@ -140,12 +158,16 @@ public final class StandaloneCluster implements AutoCloseable {
         return cmd;
     }
 
-    private static Process launch(List<String> cmd, LaunchEnvironment env, Path sparkHome, Path log)
+    /** @param localIp the address the process and its executors bind to (null: conf/runtime.env's) */
+    private static Process launch(List<String> cmd, LaunchEnvironment env, Path sparkHome, Path log, String localIp)
             throws IOException {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         Map<String, String> e = pb.environment();
         e.putAll(env.environment());
         e.put("SPARK_HOME", sparkHome.toString());
+        if (localIp != null) {
+            e.put("SPARK_LOCAL_IP", localIp);
+        }
         return pb.start();
     }
 

@@ -103,7 +103,7 @@ class HadoopShardStoreTest {
             w.finish();
         }
         assertThat(visible(dir.resolve("shards")))
-                .containsExactly("manifest.json", "part-00000.arrow", "part-00001.arrow", "part-00002.arrow");
+                .containsExactly("manifest.json", "manifest.sha256", "part-00000.arrow", "part-00001.arrow", "part-00002.arrow");
         ShardReader reader = ShardReader.open(original, ByteTokenizer.FINGERPRINT);
         assertThat(reader.rows().map(TokenizedExample::id).toList())
                 .containsExactlyElementsOf(rows.stream().map(TokenizedExample::id).toList());

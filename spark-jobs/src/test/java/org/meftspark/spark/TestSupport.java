@@ -38,8 +38,24 @@ public final class TestSupport {
                 gpus > 0 ? fakeGpuDiscovery(dir) : null, Duration.ofSeconds(60)), LaunchEnvironment.current());
     }
 
+    /**
+     * Master and {@code workers} workers of one core each, each on its own loopback address, so
+     * the scheduler sees {@code workers} hosts (speculation needs a second host), and no GPUs.
+     */
+    public static StandaloneCluster startHosts(Path dir, int workers) throws IOException {
+        Files.createDirectories(dir);
+        return StandaloneCluster.start(new StandaloneCluster.Spec(dir, testClasspath(), 1, "1g", 0, null,
+                Duration.ofSeconds(90), workers), LaunchEnvironment.current());
+    }
+
     /** A driver in this JVM on {@code cluster}; executors get the test classpath, flags and environment. */
     public static SparkSession sessionOn(StandaloneCluster cluster, int executorGpus, Path gpuScript) {
+        return sessionOn(cluster, executorGpus, gpuScript, Map.of());
+    }
+
+    /** As {@link #sessionOn(StandaloneCluster, int, Path)} with further settings (they win over the defaults). */
+    public static SparkSession sessionOn(StandaloneCluster cluster, int executorGpus, Path gpuScript,
+                                         Map<String, String> extra) {
         LaunchEnvironment env = LaunchEnvironment.current();
         SparkSession.Builder b = SparkSession.builder().master(cluster.masterUrl()).appName("meft-test")
                 .config("spark.driver.host", "127.0.0.1")
@@ -58,6 +74,7 @@ public final class TestSupport {
                     .config("spark.executor.resource.gpu.discoveryScript", gpuScript.toString());
         }
         Sessions.DEFAULTS.forEach(b::config);
+        extra.forEach(b::config);
         return b.getOrCreate();
     }
 }

@@ -1,7 +1,6 @@
 package org.meftspark.jobs.preprocess;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -27,7 +26,6 @@ import org.meftspark.prompt.PromptTemplates;
 import org.meftspark.shard.Manifest;
 import org.meftspark.shard.ManifestBuilder;
 import org.meftspark.shard.ShardPlan;
-import org.meftspark.shard.ShardStore;
 import org.meftspark.shard.ShardWriter;
 import org.meftspark.spark.HadoopConf;
 import org.meftspark.spark.HadoopShardStore;
@@ -171,13 +169,7 @@ public final class Preprocess {
                         .map(Preprocess::describePair).toList();
             }
             Manifest m = manifest.build();
-            try (ShardStore.PendingFile f = staging.create(Manifest.FILE_NAME)) {
-                ByteBuffer json = ByteBuffer.wrap(m.toJson());
-                while (json.hasRemaining()) {
-                    f.channel().write(json);
-                }
-                f.commit();
-            }
+            m.writeTo(staging);
             Map<String, long[]> byDatasetSplit = new TreeMap<>(rows.mapToPair(e -> new Tuple2<>(
                     e.dataset() + "\t" + e.split(), new long[] {1, e.inputIds().length, e.truncatedTokens() > 0 ? 1 : 0}))
                     .reduceByKey((a, b) -> new long[] {a[0] + b[0], a[1] + b[1], a[2] + b[2]}).collectAsMap());
@@ -291,6 +283,18 @@ public final class Preprocess {
             String inner = msg.substring(at + marker.length());
             int eol = inner.indexOf('\n');
             return new UnusableInputException(eol < 0 ? inner : inner.substring(0, eol), e);
+        }
+        // A shard that could not be written (disk full, permissions): the line naming the file.
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage());
+            int w = m.indexOf(ShardStage.WRITE_FAILED);
+            if (w >= 0) {
+                int eol = m.indexOf('\n', w);
+                String what = "preprocess: " + m.substring(w, eol < 0 ? m.length() : eol) + "; nothing was published to "
+                        + "data.shards (a shard set already there is unchanged). Free space or fix the permissions there "
+                        + "and run again";
+                return new java.io.UncheckedIOException(what, new IOException(what, e));
+            }
         }
         if (e instanceof RuntimeException r) {
             return r;

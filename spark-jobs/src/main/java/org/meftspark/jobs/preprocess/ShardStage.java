@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import org.apache.hadoop.fs.FSError;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.meftspark.shard.ShardPlan;
@@ -23,6 +24,9 @@ import scala.Tuple2;
  * checksum.
  */
 final class ShardStage {
+    /** Starts the message of a failed shard write, which the driver looks for in Spark's task failure text. */
+    static final String WRITE_FAILED = "cannot write shard ";
+
     /** Tokens per Arrow record batch at most: 1 Mi tokens is about 5 MiB of ids and mask per batch in a reader. */
     static final long MAX_BATCH_TOKENS = 1 << 20;
 
@@ -102,6 +106,11 @@ final class ShardStage {
             ShardWriter.ShardSummary summary = writer.finish();
             file.commit();
             return List.of(new Written(shard, attempt, summary)).iterator();
+        } catch (IOException | FSError e) {
+            // A full disk says only "No space left on device" (Hadoop's local file system even wraps it in
+            // FSError, an Error): name the file, so the user knows which disk to look at.
+            String why = e instanceof FSError && e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
+            throw new IOException(WRITE_FAILED + new org.apache.hadoop.fs.Path(store.dir(), attempt) + ": " + why, e);
         }
     }
 }
