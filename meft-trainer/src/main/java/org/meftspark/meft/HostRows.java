@@ -54,6 +54,11 @@ final class HostRows {
         segments[(int) (row / rowsPerSegment)].get((int) (row % rowsPerSegment) * d, dst, 0, d);
     }
 
+    /** The first value of a row (a single load: touching a row before it is needed, see FusedRowUpdate). */
+    float first(long row) {
+        return segments[(int) (row / rowsPerSegment)].get((int) (row % rowsPerSegment) * d);
+    }
+
     /** Copies {@code src[0, d)} into row {@code row}. */
     void write(long row, float[] src) {
         segments[(int) (row / rowsPerSegment)].put((int) (row % rowsPerSegment) * d, src, 0, d);
