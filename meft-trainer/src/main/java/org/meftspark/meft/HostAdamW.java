@@ -6,7 +6,9 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
+import org.meftspark.device.TorchRuntime;
 import org.meftspark.optim.AdamWMath;
+import org.meftspark.optim.FloatRowAdamW;
 
 /**
  * AdamW on the host neuron store (meft-method.md section 4), one layer at a time.
@@ -18,25 +20,54 @@ import org.meftspark.optim.AdamWMath;
  *       optimizer over the whole store does. O(N d).</li>
  * </ul>
  * Gradients were accumulated over the step's micro-batches into the store; they are consumed
- * (zeroed) by the update.
+ * (zeroed) by the update. A lazy update of a CPU fp32 contiguous store (the training case, pinned
+ * or not) runs fused per row on a few threads ({@link FusedRowUpdate}); other stores (float64 in
+ * exactness tests) gather, update and scatter with libtorch. Both are the same arithmetic.
  */
 public final class HostAdamW {
     /** Which rows an update touches. */
     public enum Mode { LAZY, DENSE }
 
+    /** How a lazy update reaches the rows. */
+    enum RowPath {
+        /** per-row in place from Java ({@link FusedRowUpdate}): CPU fp32 contiguous stores */
+        FUSED,
+        /** gather [R, d] with libtorch, {@link AdamWMath#rowStep}, scatter back: every other store */
+        TENSOR_OPS
+    }
+
     private final HostNeuronStore store;
     private final Mode mode;
-    /** lazy-mode scratch rows, grown on demand and reused: p, g, m, v, work, each [capacity, d] */
-    private Tensor[] scratch = new Tensor[0];
-    private long capacity;
+    /** the fused lazy update, or null when the tensor path is forced */
+    private final FusedRowUpdate fused;
 
+    /**
+     * Updates rows on as many threads as libtorch's intra-op pool has, so the host update uses the
+     * cores the run was given (the Spark train job sets that count from the task's CPUs) and no more.
+     */
     public HostAdamW(HostNeuronStore store, Mode mode) {
+        this(store, mode, TorchRuntime.threads());
+    }
+
+    /** @param threads threads for the fused lazy update, the caller's included */
+    public HostAdamW(HostNeuronStore store, Mode mode, int threads) {
+        this(store, mode, threads, true);
+    }
+
+    /** @param allowFused false forces the libtorch-tensor path (tests compare the two) */
+    HostAdamW(HostNeuronStore store, Mode mode, int threads, boolean allowFused) {
         this.store = store;
         this.mode = mode;
+        this.fused = allowFused ? new FusedRowUpdate(threads) : null;
     }
 
     public Mode mode() {
         return mode;
+    }
+
+    /** The path a lazy update of this layer takes. */
+    RowPath rowPath(int layer) {
+        return fused != null && FusedRowUpdate.supports(store.layer(layer)) ? RowPath.FUSED : RowPath.TENSOR_OPS;
     }
 
     /** Rows with a gradient this step [R] int64. */
@@ -92,11 +123,15 @@ public final class HostAdamW {
                 return l.steps.size(0);
             }
             Tensor rows = touchedRows(l); // [R]
-            Tensor steps = l.steps.index_select(0, rows).add(new Scalar(1)); // [R]
-            l.steps.index_copy_(0, rows, steps);
-            updateRows(l.values, l.valueGrad, l.valueM, l.valueV, rows, steps, h, gradScale);
-            if (l.keyGrad != null) {
-                updateRows(l.keys, l.keyGrad, l.keyM, l.keyV, rows, steps, h, gradScale);
+            if (rowPath(layer) == RowPath.FUSED) {
+                fused.update(l, rows, FloatRowAdamW.Constants.of(h, gradScale));
+            } else {
+                Tensor steps = l.steps.index_select(0, rows).add(new Scalar(1)); // [R]
+                l.steps.index_copy_(0, rows, steps);
+                updateRows(l.values, l.valueGrad, l.valueM, l.valueV, rows, steps, h, gradScale);
+                if (l.keyGrad != null) {
+                    updateRows(l.keys, l.keyGrad, l.keyM, l.keyV, rows, steps, h, gradScale);
+                }
             }
             l.touched.zero_();
             return rows.size(0);
@@ -107,42 +142,20 @@ public final class HostAdamW {
         return scale == 1.0 ? g : g.mul(new Scalar(scale));
     }
 
-    /** Scratch rows [r, d] (views of buffers kept across steps, so large steps do not page-fault fresh memory). */
-    private Tensor[] scratch(long r) {
-        if (r > capacity) {
-            capacity = Math.max(r, capacity * 3 / 2);
-            for (Tensor old : scratch) {
-                old.releaseReference();
-            }
-            scratch = new Tensor[5];
-            for (int i = 0; i < 5; i++) {
-                scratch[i] = empty(new long[] {capacity, store.dim()}, new org.bytedeco.pytorch.TensorOptions(store.dtype()),
-                        new org.bytedeco.pytorch.MemoryFormatOptional());
-                scratch[i].retainReference(); // outlives the step's PointerScope
-            }
-        }
-        Tensor[] v = new Tensor[5];
-        for (int i = 0; i < 5; i++) {
-            v[i] = scratch[i].narrow(0, 0, r);
-        }
-        return v;
-    }
-
-    /** Gathers rows, updates them, scatters them back; zeroes their gradient. */
-    private void updateRows(Tensor p, Tensor grad, Tensor m, Tensor v, Tensor rows, Tensor steps,
-                            AdamWMath.Hyper h, double gradScale) {
-        Tensor[] w = scratch(rows.size(0)); // each [R, d]
-        index_select_out(w[0], p, 0, rows);
-        index_select_out(w[1], grad, 0, rows);
+    /** The tensor path: gathers rows, updates them, scatters them back; zeroes their gradient. */
+    private static void updateRows(Tensor p, Tensor grad, Tensor m, Tensor v, Tensor rows, Tensor steps,
+                                   AdamWMath.Hyper h, double gradScale) {
+        Tensor pr = p.index_select(0, rows); // [R, d]
+        Tensor gr = grad.index_select(0, rows); // [R, d]
         if (gradScale != 1.0) {
-            w[1].mul_(new Scalar(gradScale));
+            gr.mul_(new Scalar(gradScale));
         }
-        index_select_out(w[2], m, 0, rows);
-        index_select_out(w[3], v, 0, rows);
-        AdamWMath.rowStep(w[0], w[1], w[2], w[3], steps, h, w[4]);
-        p.index_copy_(0, rows, w[0]);
-        m.index_copy_(0, rows, w[2]);
-        v.index_copy_(0, rows, w[3]);
+        Tensor mr = m.index_select(0, rows); // [R, d]
+        Tensor vr = v.index_select(0, rows); // [R, d]
+        AdamWMath.rowStep(pr, gr, mr, vr, steps, h);
+        p.index_copy_(0, rows, pr);
+        m.index_copy_(0, rows, mr);
+        v.index_copy_(0, rows, vr);
         grad.index_fill_(0, rows, new Scalar(0));
     }
 }

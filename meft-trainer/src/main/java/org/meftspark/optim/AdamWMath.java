@@ -11,7 +11,8 @@ import org.bytedeco.pytorch.Tensor;
  * <ul>
  *   <li>{@link #scalarStep}: one step count for the whole tensor (device trainables);</li>
  *   <li>{@link #rowStep}: one step count per row, so bias corrections differ by row
- *       (the host neuron store, meft-method.md section 4).</li>
+ *       (the host neuron store, meft-method.md section 4); {@link FloatRowAdamW} is the same
+ *       arithmetic on one fp32 row in Java arrays.</li>
  * </ul>
  * All updates are in place and must run under a no-grad guard.
  */
@@ -64,16 +65,6 @@ public final class AdamWMath {
      * @param steps each row's step number after this update [R] int64
      */
     public static void rowStep(Tensor p, Tensor g, Tensor m, Tensor v, Tensor steps, Hyper h) {
-        rowStep(p, g, m, v, steps, h, null);
-    }
-
-    /**
-     * {@link #rowStep(Tensor, Tensor, Tensor, Tensor, Tensor, Hyper)} with a scratch buffer, so a
-     * step allocates nothing of size [R, d] (fresh large buffers cost a page fault per 4 KiB).
-     *
-     * @param work scratch [R, d] contiguous, same dtype as p, or null to allocate
-     */
-    public static void rowStep(Tensor p, Tensor g, Tensor m, Tensor v, Tensor steps, Hyper h, Tensor work) {
         p.mul_(s(1 - h.lr * h.weightDecay));
         m.mul_(s(h.beta1)).add_(g, s(1 - h.beta1));
         v.mul_(s(h.beta2)).addcmul_(g, g, s(1 - h.beta2));
@@ -82,7 +73,7 @@ public final class AdamWMath {
         Tensor bc1 = pow(s(h.beta1), t).neg().add(s(1)); // [R, 1]
         Tensor bc2 = pow(s(h.beta2), t).neg().add(s(1)); // [R, 1]
         ScalarType dt = p.scalar_type().intern();
-        Tensor denom = work == null ? v.sqrt() : sqrt_out(work, v); // [R, d]
+        Tensor denom = v.sqrt(); // [R, d]
         denom.div_(bc2.sqrt().to(dt)).add_(s(h.eps));
         Tensor stepSize = bc1.reciprocal().mul(s(h.lr)).to(dt); // [R, 1], lr / bc1
         div_out(denom, m, denom).mul_(stepSize); // the update (m / denom) * lr / bc1, in place
