@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
@@ -40,13 +41,19 @@ public final class ImageCharts {
      * @throws IllegalArgumentException when no series has a point: an empty figure would pass for a result
      */
     public static BufferedImage lines(String title, String xLabel, String yLabel, List<Series> series) {
+        return lineChart(title, xLabel, yLabel, series).createBufferedImage(WIDTH, HEIGHT);
+    }
+
+    static JFreeChart lineChart(String title, String xLabel, String yLabel, List<Series> series) {
         XYSeriesCollection data = new XYSeriesCollection();
         int most = 0;
+        double largest = 0;
         for (Series s : series) {
             // Unsorted, duplicates allowed: the points are shown exactly as the file holds them.
             XYSeries xy = new XYSeries(s.name(), false, true);
             for (int i = 0; i < s.size(); i++) {
                 xy.add(s.steps()[i], s.values()[i]);
+                largest = Math.max(largest, Math.abs(s.values()[i]));
             }
             data.addSeries(xy);
             most = Math.max(most, s.size());
@@ -60,13 +67,16 @@ public final class ImageCharts {
         style(chart);
         plot.setDomainGridlinePaint(GRID);
         plot.setRangeGridlinePaint(GRID);
+        NumberAxis y = (NumberAxis) plot.getRangeAxis();
+        y.setAutoRangeIncludesZero(false); // a loss between 5.0 and 5.5 should fill the plot, not a sliver of it
+        atLeast(y, largest);
         XYLineAndShapeRenderer r = (XYLineAndShapeRenderer) plot.getRenderer();
         r.setDefaultShapesVisible(most < MARK_POINTS_BELOW);
         for (int k = 0; k < series.size(); k++) {
             r.setSeriesPaint(k, Color.decode(SvgCharts.color(k)));
             r.setSeriesStroke(k, new BasicStroke(2f));
         }
-        return chart.createBufferedImage(WIDTH, HEIGHT);
+        return chart;
     }
 
     /**
@@ -78,11 +88,20 @@ public final class ImageCharts {
      */
     public static BufferedImage boxes(String title, String groupLabel, String valueLabel,
                                       Map<String, ? extends Collection<? extends Number>> groups) {
+        return boxChart(title, groupLabel, valueLabel, groups).createBufferedImage(WIDTH, HEIGHT);
+    }
+
+    static JFreeChart boxChart(String title, String groupLabel, String valueLabel,
+                               Map<String, ? extends Collection<? extends Number>> groups) {
         DefaultBoxAndWhiskerCategoryDataset data = new DefaultBoxAndWhiskerCategoryDataset();
         boolean any = false;
+        double largest = 0;
         for (Map.Entry<String, ? extends Collection<? extends Number>> g : groups.entrySet()) {
             List<Double> values = new ArrayList<>();
-            g.getValue().forEach(v -> values.add(v.doubleValue()));
+            for (Number v : g.getValue()) {
+                values.add(v.doubleValue());
+                largest = Math.max(largest, Math.abs(v.doubleValue()));
+            }
             any |= !values.isEmpty();
             data.add(values, valueLabel, g.getKey());
         }
@@ -93,11 +112,22 @@ public final class ImageCharts {
         style(chart);
         CategoryPlot plot = chart.getCategoryPlot();
         plot.setRangeGridlinePaint(GRID);
+        atLeast((NumberAxis) plot.getRangeAxis(), largest);
         BoxAndWhiskerRenderer r = (BoxAndWhiskerRenderer) plot.getRenderer();
         r.setSeriesPaint(0, Color.decode(SvgCharts.color(0)));
+        // The mean matters for 0/1 metrics such as EM, whose median is 0 or 1; its marker scales with the box width.
         r.setMeanVisible(true);
-        r.setMaximumBarWidth(0.12);
-        return chart.createBufferedImage(WIDTH, HEIGHT);
+        r.setMaximumBarWidth(0.06);
+        return chart;
+    }
+
+    /**
+     * Keeps the value axis at least 5% of the largest value wide (1 around zero): when every value is
+     * equal (all answers wrong, a constant learning rate) the automatic range would be 1e-8 wide and its
+     * ticks unreadable.
+     */
+    private static void atLeast(NumberAxis axis, double largest) {
+        axis.setAutoRangeMinimumSize(largest > 0 ? largest * 0.05 : 1.0);
     }
 
     /** White background like the HTML report, instead of JFreeChart's grey plot area. */

@@ -8,6 +8,8 @@ import java.awt.image.BufferedImage;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jfree.chart.plot.CategoryPlot;
+import org.jfree.chart.plot.XYPlot;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -54,6 +56,20 @@ class ImageChartsTest {
         assertThat(pixels(one, SvgCharts.color(0))).isGreaterThan(100);
         // A second box adds filled area in the same colour.
         assertThat(pixels(two, SvgCharts.color(0))).isGreaterThan(pixels(one, SvgCharts.color(0)) / 2 + 100);
+    }
+
+    @Test
+    void equalValuesStillGetAReadableAxis() {
+        Series flat = new Series("lr", new long[] {1, 2, 3}, new double[] {3e-4, 3e-4, 3e-4});
+        assertThat(((XYPlot) ImageCharts.lineChart("lr", "step", "lr", List.of(flat)).getPlot()).getRangeAxis()
+                .getRange().getLength()).isGreaterThanOrEqualTo(0.05 * 3e-4);
+        // All answers wrong: a metric that is 0 everywhere.
+        assertThat(((CategoryPlot) ImageCharts.boxChart("em", "dataset", "em", Map.of("squad", List.of(0.0, 0.0)))
+                .getPlot()).getRangeAxis().getRange().getLength()).isGreaterThanOrEqualTo(1.0);
+        // A loss between 5.0 and 5.5 fills the plot instead of sitting on top of a zero-based axis.
+        Series loss = new Series("loss", new long[] {1, 2}, new double[] {5.5, 5.0});
+        assertThat(((XYPlot) ImageCharts.lineChart("loss", "step", "loss", List.of(loss)).getPlot()).getRangeAxis()
+                .getRange().getLowerBound()).isGreaterThan(4.0);
     }
 
     @Test
