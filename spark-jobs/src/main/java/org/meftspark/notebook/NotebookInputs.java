@@ -38,6 +38,27 @@ public final class NotebookInputs {
         return dir;
     }
 
+    /** The environment variable naming a study's results.jsonl (bin/meft study). */
+    public static final String STUDY_RESULTS_VARIABLE = "MEFT_STUDY_RESULTS";
+    /** The study docs/results.md reports, relative to the project root. */
+    static final String COMMITTED_STUDY = "docs/study/results.jsonl";
+
+    /** The study results of {@code MEFT_STUDY_RESULTS}, else the study docs/results.md reports; it must exist. */
+    public static Path studyResults() {
+        return studyResults(System.getenv(), Path.of(System.getProperty("meft.project.root", "..")));
+    }
+
+    static Path studyResults(Map<String, String> env, Path projectRoot) {
+        String named = env.get(STUDY_RESULTS_VARIABLE);
+        Path file = (named == null || named.isBlank() ? projectRoot.resolve(COMMITTED_STUDY) : Path.of(named))
+                .toAbsolutePath().normalize();
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalStateException(file + " is not a study's results.jsonl: set " + STUDY_RESULTS_VARIABLE
+                    + " to run.dir/run.name/results.jsonl of a bin/meft study run");
+        }
+        return file;
+    }
+
     /** The variants of a run (one without a sweep), sorted by name. */
     public static List<String> variants(Path runDir) {
         try (Stream<Path> s = Files.list(runDir.resolve("variants"))) {

@@ -44,4 +44,15 @@ class NotebookInputsTest {
         assertThatThrownBy(() -> NotebookInputs.variants(run)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("empty");
     }
+
+    @Test
+    void theCommittedStudyIsTheDefaultAndMeftStudyResultsWins(@TempDir Path root) throws Exception {
+        Path committed = Files.createDirectories(root.resolve("docs/study")).resolve("results.jsonl");
+        Files.writeString(committed, "");
+        Path mine = Files.writeString(root.resolve("mine.jsonl"), "");
+        assertThat(NotebookInputs.studyResults(Map.of(), root)).isEqualTo(committed);
+        assertThat(NotebookInputs.studyResults(Map.of("MEFT_STUDY_RESULTS", mine.toString()), root)).isEqualTo(mine);
+        assertThatThrownBy(() -> NotebookInputs.studyResults(Map.of("MEFT_STUDY_RESULTS", root.resolve("none").toString()),
+                root)).hasMessageContaining("MEFT_STUDY_RESULTS");
+    }
 }
