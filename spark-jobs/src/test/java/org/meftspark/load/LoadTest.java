@@ -22,7 +22,8 @@ import org.meftspark.spark.Launchers;
 
 /**
  * Issue 9, item 8: a million records through preprocessing and a million predictions through ScoreJob, each
- * started as a user starts it ({@code bin/meft}, local[2]) in its own JVM with a stated heap ({@value #HEAP}),
+ * started as a user starts it ({@code bin/meft}, local[2]) in its own JVM with a stated heap (-Xmx1g, or
+ * {@code -Dmeft.load.heap=512m}),
  * must finish and account for every row. Time, heap and RSS are measured ({@link LoadMeasurement}) and printed
  * as table rows for docs/reliability.md.
  *
@@ -32,7 +33,7 @@ import org.meftspark.spark.Launchers;
 @Tag("load")
 @EnabledIfSystemProperty(named = "meft.load", matches = "true")
 class LoadTest {
-    static final String HEAP = "1g";
+    static final String HEAP = System.getProperty("meft.load.heap", "1g");
     static final int RECORDS = 1_000_000;
     static final Duration LIMIT = Duration.ofMinutes(40);
 
