@@ -17,6 +17,10 @@ import java.util.regex.Pattern;
  * "3-2" is 3 and 2), digits with optional thousands commas ({@code 1,234,567}; commas are removed),
  * and an optional decimal part; ".5" is 0.5 and "18." is 18 (a full stop). Values are compared as
  * {@link BigDecimal}s, so "18", "18.0" and "18.00" are equal and no binary rounding creeps in.
+ *
+ * <p>A number longer than {@link #MAX_NUMBER_CHARS} characters is no GSM8K answer: where a rule finds one, the
+ * text has no final number (so the row scores 0 rather than a number earlier in the text), and such a gold
+ * is unparsable. Parsing it would cost time quadratic in its length (a 1 MiB number took over 5 s).
  */
 public final class FinalNumber {
     private static final String NUMBER =
@@ -24,6 +28,8 @@ public final class FinalNumber {
     private static final Pattern NUMBER_PATTERN = Pattern.compile(NUMBER);
     private static final Pattern HASHES = Pattern.compile("####");
     private static final Pattern ANSWER_IS = Pattern.compile("the answer is", Pattern.CASE_INSENSITIVE);
+    /** Far above any GSM8K answer (the longest in train and test is 11 characters), far below a slow parse. */
+    static final int MAX_NUMBER_CHARS = 100;
 
     private FinalNumber() {
     }
@@ -37,20 +43,26 @@ public final class FinalNumber {
 
     /** The final answer of {@code text}, or empty when it holds no number. */
     public static Optional<Found> extract(String text) {
-        Optional<BigDecimal> v = firstNumberAfterLast(HASHES, text);
+        Optional<String> v = firstNumberAfterLast(HASHES, text);
         if (v.isPresent()) {
-            return Optional.of(new Found(v.get(), Source.HASHES));
+            return found(v.get(), Source.HASHES);
         }
         v = firstNumberAfterLast(ANSWER_IS, text);
         if (v.isPresent()) {
-            return Optional.of(new Found(v.get(), Source.ANSWER_IS));
+            return found(v.get(), Source.ANSWER_IS);
         }
         Matcher m = NUMBER_PATTERN.matcher(text);
-        String last = null;
-        while (m.find()) {
-            last = m.group();
+        int start = -1;
+        int end = -1;
+        while (m.find()) { // positions only: a text of many numbers makes no string per number
+            start = m.start();
+            end = m.end();
         }
-        return last == null ? Optional.empty() : Optional.of(new Found(parse(last), Source.LAST_NUMBER));
+        return start < 0 ? Optional.empty() : found(text.substring(start, end), Source.LAST_NUMBER);
+    }
+
+    private static Optional<Found> found(String number, Source source) {
+        return number.length() > MAX_NUMBER_CHARS ? Optional.empty() : Optional.of(new Found(parse(number), source));
     }
 
     /**
@@ -62,7 +74,7 @@ public final class FinalNumber {
         if (s.startsWith("$")) {
             s = s.substring(1).strip();
         }
-        return NUMBER_PATTERN.matcher(s).matches() ? Optional.of(parse(s)) : Optional.empty();
+        return s.length() <= MAX_NUMBER_CHARS && NUMBER_PATTERN.matcher(s).matches() ? Optional.of(parse(s)) : Optional.empty();
     }
 
     /** Numeric equality: {@code compareTo}, so scale does not matter (18 == 18.00). */
@@ -70,7 +82,7 @@ public final class FinalNumber {
         return a.compareTo(b) == 0;
     }
 
-    private static Optional<BigDecimal> firstNumberAfterLast(Pattern marker, String text) {
+    private static Optional<String> firstNumberAfterLast(Pattern marker, String text) {
         Matcher m = marker.matcher(text);
         int end = -1;
         while (m.find()) {
@@ -81,8 +93,8 @@ public final class FinalNumber {
         }
         // Only the rest of that line: "#### \n next problem 7" must not read 7 as the answer.
         int eol = text.indexOf('\n', end);
-        Matcher n = NUMBER_PATTERN.matcher(text.substring(end, eol < 0 ? text.length() : eol));
-        return n.find() ? Optional.of(parse(n.group())) : Optional.empty();
+        Matcher n = NUMBER_PATTERN.matcher(text).region(end, eol < 0 ? text.length() : eol);
+        return n.find() ? Optional.of(n.group()) : Optional.empty();
     }
 
     private static BigDecimal parse(String number) {

@@ -123,6 +123,9 @@ public final class RunConfigLoader {
         for (String override : overrides) {
             applyOverride(override, sections, problems);
         }
+        if (root != null) {
+            refuseTags(root, "(top level)", problems, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+        }
         Object[] parts = new Object[RunConfig.SECTIONS.size()];
         for (int i = 0; i < parts.length; i++) {
             Section<?> s = RunConfig.SECTIONS.get(i);
@@ -139,6 +142,37 @@ public final class RunConfigLoader {
             throw new ConfigException(cross.stream().map(m -> source + ": " + m).toList());
         }
         return config;
+    }
+
+    /** The YAML core schema's tags: what a plain value resolves to, and what {@code !!str 5} may name. */
+    private static final java.util.Set<Tag> CORE_TAGS = java.util.Set.of(Tag.STR, Tag.INT, Tag.FLOAT, Tag.BOOL, Tag.NULL,
+            Tag.MAP, Tag.SEQ);
+
+    /**
+     * Refuses any other tag ({@code !!java.lang.Runtime}, {@code !foo}). The loader only composes a node tree and
+     * never constructs objects from tags, so such a tag cannot run code here; it is refused anyway, with its
+     * position, so a configuration written for (or copied from) a loader that does construct objects is not
+     * silently read as plain text.
+     */
+    private static void refuseTags(Node node, String path, Problems problems, java.util.Set<Node> seen) {
+        if (!seen.add(node)) {
+            return; // an alias of a node already checked; "&a [*a]" composes to a cycle
+        }
+        if (!CORE_TAGS.contains(node.getTag())) {
+            problems.add(node, path, "YAML tag " + node.getTag() + " is not allowed; a run configuration holds plain "
+                    + "values (meft-spark never constructs objects from YAML)");
+        }
+        if (node instanceof MappingNode m) {
+            for (NodeTuple t : m.getValue()) {
+                refuseTags(t.getKeyNode(), path, problems, seen);
+                String key = t.getKeyNode() instanceof ScalarNode k ? k.getValue() : "?";
+                refuseTags(t.getValueNode(), path.equals("(top level)") ? key : path + "." + key, problems, seen);
+            }
+        } else if (node instanceof org.snakeyaml.engine.v2.nodes.SequenceNode q) {
+            for (Node item : q.getValue()) {
+                refuseTags(item, path, problems, seen);
+            }
+        }
     }
 
     private static Optional<Node> compose(String yaml, String source) {
@@ -171,6 +205,7 @@ public final class RunConfigLoader {
         }
         Node value = compose(override.substring(eq + 1), "--set " + override)
                 .orElse(new ScalarNode(Tag.NULL, "", ScalarStyle.PLAIN));
+        refuseTags(value, section + "." + key, problems, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
         Node existing = sections.get(section);
         List<NodeTuple> tuples = new ArrayList<>();
         if (existing instanceof MappingNode m) {

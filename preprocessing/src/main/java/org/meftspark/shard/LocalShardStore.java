@@ -73,6 +73,15 @@ public final class LocalShardStore implements ShardStore {
     }
 
     @Override
+    public long size(String name) throws IOException {
+        try {
+            return Files.size(resolve(name));
+        } catch (NoSuchFileException e) {
+            throw new NoSuchFileException(resolve(name).toString(), null, "shard store file is missing");
+        }
+    }
+
+    @Override
     public boolean exists(String name) {
         return Files.isRegularFile(resolve(name));
     }

@@ -132,7 +132,8 @@ public final class ShardReader {
         /**
          * Bounded by the shard's size (a batch's buffers are bytes of the file; 4x covers the
          * allocator's rounding): a corrupted length in a message header is refused by the
-         * allocator instead of reserving terabytes and killing the JVM.
+         * allocator instead of reserving terabytes and killing the JVM. The size is the file's
+         * own, checked against the manifest first, so a hostile manifest cannot raise the bound.
          */
         private final BufferAllocator allocator;
         private final DigestChannels.Reading channel;
@@ -143,7 +144,17 @@ public final class ShardReader {
 
         ShardIterator(Manifest.Shard entry) {
             this.entry = entry;
-            this.allocator = new RootAllocator(Math.max(1L << 20, 4 * entry.bytes()));
+            long size;
+            try {
+                size = store.size(entry.file());
+            } catch (IOException e) {
+                throw new ShardVerificationException("cannot read shard " + entry.file() + ": " + e.getMessage()
+                        + "; the shard set is damaged, rerun preprocessing", e);
+            }
+            if (size != entry.bytes()) {
+                fail("is " + size + " bytes, the manifest says " + entry.bytes() + " (truncated, extended or replaced)");
+            }
+            this.allocator = new RootAllocator(Math.max(1L << 20, 4 * size));
             try {
                 ReadableByteChannel raw = store.open(entry.file());
                 channel = new DigestChannels.Reading(raw);
@@ -156,7 +167,8 @@ public final class ShardReader {
                     allocator.close();
                     throw new ShardVerificationException(entry.file() + " is not an Arrow IPC file; the shard set is damaged, rerun preprocessing");
                 }
-                reader = new ArrowStreamReader(channel, allocator);
+                reader = new ArrowStreamReader(new BoundedMessageReader(new PeekableChannel(channel), allocator, entry.file(),
+                        MAGIC.length, size), allocator);
                 if (!reader.getVectorSchemaRoot().getSchema().equals(ShardSchema.SCHEMA)) {
                     throw new ShardVerificationException(entry.file() + " has schema " + reader.getVectorSchemaRoot().getSchema()
                             + ", expected format version " + ShardSchema.FORMAT_VERSION);
@@ -193,7 +205,10 @@ public final class ShardReader {
                 return;
             }
             try {
-                if (reader.loadNextBatch()) {
+                if (loadNextBatch()) {
+                    // Row counts and offsets come from the batch header and buffers: they must agree with the
+                    // buffers' real sizes before convert() sizes anything by them.
+                    BatchBounds.check(reader.getVectorSchemaRoot(), entry.file());
                     next = convert(reader.getVectorSchemaRoot());
                     rows += next.size();
                     if (rows > entry.rows()) {
@@ -222,6 +237,20 @@ public final class ShardReader {
                 }
                 throw new ShardVerificationException("cannot read shard " + entry.file() + " (corrupt or truncated): "
                         + e.getMessage() + "; the shard set is damaged, rerun preprocessing", e);
+            }
+        }
+
+        /**
+         * Arrow checks some values inside a batch's buffers (a list's last offset, used as its child's length) only
+         * with Java {@code assert}; where assertions are on (tests, a JVM run with -ea) a damaged shard trips one.
+         * Without them the same value reaches {@link BatchBounds}, which refuses it.
+         */
+        private boolean loadNextBatch() throws IOException {
+            try {
+                return reader.loadNextBatch();
+            } catch (AssertionError e) {
+                throw new ShardVerificationException("cannot read shard " + entry.file() + " (corrupt): Arrow's check "
+                        + e.getStackTrace()[0] + " failed; the shard set is damaged, rerun preprocessing", e);
             }
         }
 

@@ -21,6 +21,12 @@ public interface ShardStore {
     /** Opens a committed file for reading. */
     ReadableByteChannel open(String name) throws IOException;
 
+    /**
+     * A committed file's length in bytes. The reader checks it against the manifest before reading,
+     * so every length inside the file is then bounded by bytes that really exist.
+     */
+    long size(String name) throws IOException;
+
     /** Whether a committed file exists. */
     boolean exists(String name) throws IOException;
 

@@ -155,9 +155,32 @@ class RunConfigLoaderTest {
 
     @Test
     void yamlTagsCannotConstructObjects() {
-        // A composed node tree never instantiates classes; the tag only changes nothing but the type check.
-        assertThat(failure("run:\n  name: !!javax.script.ScriptEngineManager [x]\n").problems()).singleElement()
-                .asString().contains("run.name: expected 1 to 100 letters");
+        // A composed node tree never instantiates classes; the tag is refused and the value still type-checked.
+        assertThat(failure("run:\n  name: !!javax.script.ScriptEngineManager [x]\n").problems()).hasSize(2)
+                .anySatisfy(m -> assertThat(m).contains("run.name: YAML tag tag:yaml.org,2002:javax.script.ScriptEngineManager"))
+                .anySatisfy(m -> assertThat(m).contains("run.name: expected 1 to 100 letters"));
+    }
+
+    /**
+     * Issue 9, item 7: tags that other YAML loaders turn into objects are refused, with their position, rather
+     * than read as plain text; the core schema's own tags still work. A self-referencing alias must not send
+     * the check into a loop.
+     */
+    @Test
+    void tagsOutsideTheCoreSchemaAreRefused() {
+        assertThat(failure("run:\n  name: !!java.lang.Runtime calc\n").problems()).singleElement().asString()
+                .startsWith("test.yaml:2:9: run.name: YAML tag tag:yaml.org,2002:java.lang.Runtime is not allowed");
+        assertThat(failure("training: !!javax.script.ScriptEngineManager {epochs: 2}\n").problems()).singleElement()
+                .asString().contains("training: YAML tag tag:yaml.org,2002:javax.script.ScriptEngineManager is not allowed");
+        assertThat(failure("run:\n  name: !<tag:yaml.org,2002:java.net.URL> x\n").problems()).singleElement().asString()
+                .contains("java.net.URL is not allowed");
+        assertThat(failure("run: {name: !local x}\n").problems()).singleElement().asString().contains("!local is not allowed");
+        assertThat(failure("!!java.util.HashMap {run: {name: x}}\n").problems()).singleElement().asString()
+                .contains("(top level): YAML tag tag:yaml.org,2002:java.util.HashMap is not allowed");
+        assertThat(failure("", "run.name=!!java.lang.ProcessBuilder [calc]").problems()).asString()
+                .contains("run.name: YAML tag tag:yaml.org,2002:java.lang.ProcessBuilder is not allowed");
+        assertThat(failure("run: &x [*x]\n").problems()).isNotEmpty();
+        assertThat(parse("run: {name: !!str quoted, seed: !!int 7}\n").run().name()).isEqualTo("quoted");
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +27,23 @@ class PromptTemplateTest {
         int[] q = r.fields().get("question");
         assertThat(r.text().substring(q[0], q[1])).isEqualTo("why?");
         assertThat(t.sha256()).isEqualTo(Sha256.hex("{{json}} P: {context}\nQ: {question}\nA:\n"));
+    }
+
+    /**
+     * Issue 9, item 7: no expression language. Template-engine syntax in a template is literal text (after the
+     * {@code {{}/{@code }}} escapes) or an unknown placeholder; in a dataset field (untrusted) it is inserted
+     * as is and never expanded, so a question cannot pull in another field or run anything.
+     */
+    @Test
+    void expressionSyntaxRendersLiterallyAndFieldsAreNeverExpanded() {
+        PromptTemplate t = PromptTemplate.parse(Dataset.NQ_OPEN, "{{7*7}} ${question} #{{1+1}} <%= 7*7 %>", "t.txt");
+        String hostile = "${jndi:ldap://x/a} {{7*7}} {question} #{7*7} ${T(java.lang.Runtime).getRuntime()} <%= 7*7 %>";
+        assertThat(t.render(Map.of("question", hostile)).text()).isEqualTo("{7*7} $" + hostile + " #{1+1} <%= 7*7 %>");
+        for (String expression : List.of("{7*7}", "${7*7}", "{T(java.lang.Runtime).getRuntime().exec('x')}", "{question!r}",
+                "{question:>10}", "{question[0]}")) {
+            assertThatThrownBy(() -> PromptTemplate.parse(Dataset.NQ_OPEN, expression, "t.txt")).as(expression)
+                    .hasMessageContaining("t.txt").hasMessageContaining("unknown placeholder");
+        }
     }
 
     @Test

@@ -103,6 +103,16 @@ public final class HadoopShardStore implements ShardStore, Serializable {
     }
 
     @Override
+    public long size(String name) throws IOException {
+        Path p = resolve(name);
+        try {
+            return fs().getFileStatus(p).getLen();
+        } catch (FileNotFoundException e) {
+            throw new FileNotFoundException(p + ": shard store file is missing");
+        }
+    }
+
+    @Override
     public boolean exists(String name) throws IOException {
         Path p = resolve(name);
         FileSystem fs = fs();

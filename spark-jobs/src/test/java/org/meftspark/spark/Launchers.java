@@ -6,8 +6,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /** Runs the project's launchers (bin/) as a user would, from the project root. */
 public final class Launchers {
@@ -20,6 +23,15 @@ public final class Launchers {
      * compiled), asserts its exit code, and returns stdout's lines.
      */
     public static List<String> run(List<String> command, int expectedExit) throws IOException, InterruptedException {
+        return run(command, expectedExit, Map.of("MEFT_HEAP", "1g"), Duration.ofSeconds(300), p -> { });
+    }
+
+    /**
+     * As {@link #run(List, int)}, with more environment (e.g. MEFT_HEAP, MEFT_JAVA_OPTS), a time limit, and
+     * {@code watch} called with the process right after it starts (the load tests poll its memory).
+     */
+    public static List<String> run(List<String> command, int expectedExit, Map<String, String> environment, Duration limit,
+                                   Consumer<Process> watch) throws IOException, InterruptedException {
         Path root = LaunchEnvironment.current().root();
         Path log = Files.createTempFile("meft-launcher", ".log");
         Path err = Files.createTempFile("meft-launcher", ".err");
@@ -27,12 +39,14 @@ public final class Launchers {
             ProcessBuilder pb = new ProcessBuilder(command).directory(root.toFile())
                     .redirectOutput(log.toFile()).redirectError(err.toFile());
             pb.environment().put("MEFT_SKIP_BUILD", "1");
-            pb.environment().put("MEFT_HEAP", "1g");
+            pb.environment().putAll(environment);
             Process p = pb.start();
-            if (!p.waitFor(300, TimeUnit.SECONDS)) {
+            watch.accept(p);
+            if (!p.waitFor(limit.toSeconds(), TimeUnit.SECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
-                throw new AssertionError(command + " did not finish in 300 s; stderr:\n" + Files.readString(err));
+                throw new AssertionError(command + " did not finish in " + limit.toSeconds() + " s; stderr:\n"
+                        + Files.readString(err));
             }
             List<String> out = Files.readAllLines(log, StandardCharsets.UTF_8);
             assertThat(p.exitValue()).as("exit code of %s; stdout:%n%s%nstderr:%n%s", command, String.join("\n", out),

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.BiConsumer;
 import org.apache.spark.sql.SparkSession;
 import org.meftspark.config.DataSection;
 import org.meftspark.data.Dataset;
@@ -45,7 +46,15 @@ public final class ScoreBenchmark {
         }
     }
 
-    public static Result run(Path work, int rows, String master, int bootstrapSamples, long seed) throws IOException {
+    /** The two input files of a run: raw NQ-open references and JSONL predictions for them. */
+    public record Inputs(Path references, Path predictions) {
+    }
+
+    /**
+     * Writes {@code rows} references and one prediction per reference, streaming (the load test of issue 9
+     * writes a million under a small heap); {@code each} sees every example with its prediction, in order.
+     */
+    public static Inputs writeInputs(Path work, int rows, long seed, BiConsumer<Example, String> each) throws IOException {
         Files.createDirectories(work);
         Path refs = work.resolve("NQ-open.bench.jsonl");
         Path preds = work.resolve("predictions.jsonl");
@@ -59,27 +68,33 @@ public final class ScoreBenchmark {
             }
         }
         // The ids come from the library reader, exactly as the job will compute them.
-        List<Example> examples = new ArrayList<>(rows);
-        try (ReadResults rr = DatasetReaders.open(Dataset.NQ_OPEN, "eval", refs, ReaderOptions.DEFAULTS)) {
+        try (ReadResults rr = DatasetReaders.open(Dataset.NQ_OPEN, "eval", refs, ReaderOptions.DEFAULTS);
+             BufferedWriter p = Files.newBufferedWriter(preds, StandardCharsets.UTF_8)) {
             while (rr.hasNext()) {
                 if (rr.next() instanceof Example e) {
-                    examples.add(e);
+                    String gold = e.references().get(0);
+                    String text = switch (random.nextInt(3)) {
+                        case 0 -> gold.toLowerCase(java.util.Locale.ROOT);
+                        case 1 -> "it is " + gold + ", I think";
+                        default -> "nobody knows";
+                    };
+                    each.accept(e, text);
+                    p.write("{\"id\": \"" + e.id() + "\", \"prediction\": \"" + text + "\"}\n");
                 }
             }
         }
+        return new Inputs(refs, preds);
+    }
+
+    public static Result run(Path work, int rows, String master, int bootstrapSamples, long seed) throws IOException {
+        List<Example> examples = new ArrayList<>(rows);
         List<String> predictions = new ArrayList<>(rows);
-        try (BufferedWriter p = Files.newBufferedWriter(preds, StandardCharsets.UTF_8)) {
-            for (Example e : examples) {
-                String gold = e.references().get(0);
-                String text = switch (random.nextInt(3)) {
-                    case 0 -> gold.toLowerCase(java.util.Locale.ROOT);
-                    case 1 -> "it is " + gold + ", I think";
-                    default -> "nobody knows";
-                };
-                predictions.add(text);
-                p.write("{\"id\": \"" + e.id() + "\", \"prediction\": \"" + text + "\"}\n");
-            }
-        }
+        Inputs in = writeInputs(work, rows, seed, (e, text) -> {
+            examples.add(e);
+            predictions.add(text);
+        });
+        Path refs = in.references();
+        Path preds = in.predictions();
 
         long t0 = System.nanoTime();
         long sink = 0;
