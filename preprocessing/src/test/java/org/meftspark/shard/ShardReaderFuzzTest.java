@@ -106,7 +106,9 @@ class ShardReaderFuzzTest {
         Path d = Files.createTempDirectory(dir, "case");
         try {
             Files.write(d.resolve(SHARD), shard);
+            // with its manifest.sha256, as a writer leaves it: the attacker controls both (a consistent forgery)
             Files.write(d.resolve(Manifest.FILE_NAME), manifest);
+            Files.writeString(d.resolve(Manifest.SUM_FILE), org.meftspark.hash.Sha256.hex(manifest) + "  manifest.json\n");
             com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
             long before = threads.getCurrentThreadAllocatedBytes();
             List<TokenizedExample> rows;
