@@ -49,7 +49,7 @@ public final class HfArrowReader implements ReadResults {
         this.split = split;
         this.name = name;
         this.allocator = new RootAllocator(MAX_ARROW_BYTES);
-        this.reader = new ArrowStreamReader(in, allocator);
+        this.reader = new ArrowStreamReader(CappedMessageReader.of(in, allocator, name), allocator);
     }
 
     @Override

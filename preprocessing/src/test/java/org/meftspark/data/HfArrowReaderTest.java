@@ -138,6 +138,25 @@ class HfArrowReaderTest {
                 .hasMessageContaining("data-00000-of-00001.arrow");
     }
 
+    /**
+     * Text read as Arrow: "this" is a metadata length of 1.9 GB, which Arrow would allocate on the
+     * heap before reading (it once killed a test JVM with OutOfMemoryError). Refused before that.
+     */
+    @Test
+    void aHugeDeclaredMetadataLengthIsRefusedWithoutAllocatingIt() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)
+                java.lang.management.ManagementFactory.getThreadMXBean();
+        for (String text : new String[] {"this is not an Arrow stream at all", "\u00ff\u00ff\u00ff\u00ff\u00ff\u00ff\u00ff\u007f"}) {
+            long before = threads.getCurrentThreadAllocatedBytes();
+            assertThatThrownBy(() -> read(Dataset.SQUAD, text.getBytes(StandardCharsets.ISO_8859_1)))
+                    .isInstanceOf(UnusableInputException.class)
+                    .hasMessageContaining("data-00000-of-00001.arrow")
+                    .hasMessageContaining("bytes of metadata");
+            assertThat(threads.getCurrentThreadAllocatedBytes() - before).as("heap allocated for %s", text)
+                    .isLessThan(64L << 20);
+        }
+    }
+
     @Test
     void emptyStreamIsCounted() throws Exception {
         assertThat(read(Dataset.SQUAD, squadArrow(new String[0][]))).singleElement()
