@@ -209,7 +209,7 @@ public final class Preprocess {
     }
 
     private static <T> JavaRDD<T> keep(List<JavaRDD<?>> persisted, JavaRDD<T> rdd) {
-        rdd.persist(StorageLevel.MEMORY_AND_DISK_SER());
+        rdd.persist(StorageLevel.MEMORY_AND_DISK());
         persisted.add(rdd);
         return rdd;
     }
