@@ -1,13 +1,8 @@
 package org.meftspark.jobs;
 
 import java.io.PrintWriter;
-import java.util.List;
 import java.util.concurrent.Callable;
-import org.apache.spark.sql.SparkSession;
-import org.meftspark.config.RunConfig;
-import org.meftspark.config.RunConfigLoader;
 import org.meftspark.jobs.pipeline.Pipeline;
-import org.meftspark.spark.Sessions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -33,17 +28,13 @@ public final class PipelineJob implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String text = RunConfigLoader.readText(options.file());
-        RunConfig base = RunConfigLoader.parse(text, options.file().toString(), options.overrides());
-        try (SparkSession spark = Sessions.create("meft-run " + base.run().name(), base.spark().master(),
-                base.spark().conf())) {
-            Pipeline.Result r = Pipeline.run(spark, text, options.file().toString(), options.overrides(), System.err);
-            PrintWriter out = spec.commandLine().getOut();
-            out.print(r.table());
-            out.println("report: " + r.report());
-            out.flush();
-            return 0;
-        }
+        Pipeline.Result r = options.inSession("meft-run", (spark, text) ->
+                Pipeline.run(spark, text, options.file().toString(), options.overrides(), System.err));
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(r.table());
+        out.println("report: " + r.report());
+        out.flush();
+        return 0;
     }
 
     /** Entry point for spark-submit. */

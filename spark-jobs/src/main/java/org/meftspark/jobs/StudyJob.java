@@ -2,11 +2,7 @@ package org.meftspark.jobs;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import org.apache.spark.sql.SparkSession;
-import org.meftspark.config.RunConfig;
-import org.meftspark.config.RunConfigLoader;
 import org.meftspark.jobs.study.Study;
-import org.meftspark.spark.Sessions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -29,17 +25,13 @@ public final class StudyJob implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String text = RunConfigLoader.readText(options.file());
-        RunConfig base = RunConfigLoader.parse(text, options.file().toString(), options.overrides());
-        try (SparkSession spark = Sessions.create("meft-study " + base.run().name(), base.spark().master(),
-                base.spark().conf())) {
-            Study.Result r = Study.run(spark, text, options.file().toString(), options.overrides(), System.err);
-            PrintWriter out = spec.commandLine().getOut();
-            out.print(r.table());
-            out.println("results: " + r.root().resolve("results.jsonl"));
-            out.flush();
-            return 0;
-        }
+        Study.Result r = options.inSession("meft-study", (spark, text) ->
+                Study.run(spark, text, options.file().toString(), options.overrides(), System.err));
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(r.table());
+        out.println("results: " + r.root().resolve("results.jsonl"));
+        out.flush();
+        return 0;
     }
 
     /** Entry point for spark-submit. */
