@@ -76,6 +76,29 @@ class HfTokenizerTest {
         assertThat(mismatched).isEmpty();
     }
 
+    /** The direct JNI path of {@link HfTokenizer#encode} against DJL's own encode: same ids, same spans. */
+    @Test
+    void fastEncodeMatchesDjlEncodeOnRealTexts() {
+        List<String> texts = new ArrayList<>(List.of("", " ", "I \uD83D\uDE00 Paris", "line\nbreak\ttab", "word ".repeat(500)));
+        for (String[] f : new String[][] {{"gsm8k", "datasets/gsm8k/test.jsonl"},
+                {"squad", "datasets/squad/squad-v1.1-dev-subset.json"}}) {
+            try (ReadResults r = DatasetReaders.open(Dataset.fromKey(f[0]), "test", SharedFiles.require(f[1]), ReaderOptions.DEFAULTS)) {
+                r.forEachRemaining(x -> {
+                    Example e = (Example) x;
+                    texts.add(e.fields().get("question") + " " + e.target());
+                });
+            }
+        }
+        assertThat(texts).hasSizeGreaterThan(1000);
+        for (String t : texts) {
+            TokenizedText fast = mistral.encode(t);
+            TokenizedText djl = mistral.encodeThroughDjl(t);
+            assertThat(fast.ids()).as(t).containsExactly(djl.ids());
+            assertThat(fast.charStart()).as(t).containsExactly(djl.charStart());
+            assertThat(fast.charEnd()).as(t).containsExactly(djl.charEnd());
+        }
+    }
+
     @Test
     void missingConfigIsNamed(@TempDir Path tmp) throws Exception {
         Files.copy(dir.resolve("tokenizer.json"), tmp.resolve("tokenizer.json"));

@@ -53,6 +53,8 @@ import scala.Tuple2;
 public final class Preprocess {
     /** Contamination pairs shown in the summary table (all are in _contamination/). */
     private static final int EXAMPLE_PAIRS = 3;
+    /** Rejected records per _rejects/ file before the job uses more files (at most 8, at most one per partition). */
+    private static final long REJECTS_PER_FILE = 100_000;
     private static final OutputCommit.Purpose PURPOSE = new OutputCommit.Purpose("preprocess", "data.shards",
             Manifest.FILE_NAME, "a shard set", "Set data.overwrite: true (or --set data.overwrite=true)");
 
@@ -127,7 +129,8 @@ public final class Preprocess {
             JavaRDD<Outcome<TokenizedExample>> tokenized = keep(persisted, kept.mapPartitions(seq::tokenize));
             JavaRDD<TokenizedExample> rows = tokenized.filter(Outcome::isOk).map(Outcome::value);
 
-            ShardPlan plan = ShardPlan.of(rows.getNumPartitions(), ShardStage.totals(rows), d.shardTokens());
+            ShardStage.Totals totals = ShardStage.totals(rows);
+            ShardPlan plan = ShardPlan.of(rows.getNumPartitions(), totals.byPartition(), d.shardTokens());
             phases.done("tokenize");
             HadoopShardStore staging = new HadoopShardStore(commit.staging().toString(), conf);
             List<ShardWriter.ShardSummary> shards = publishShards(ShardStage.write(rows, plan, staging, d.shardRows()),
@@ -138,10 +141,14 @@ public final class Preprocess {
                     .union(deduped.filter(o -> !o.isOk()).map(Outcome::reject))
                     .union(contaminated)
                     .union(tokenized.filter(o -> !o.isOk()).map(Outcome::reject));
-            rejects.sortBy(Reject::source, true, Math.max(1, Math.min(partitions, 8))).map(Reject::toJson)
-                    .saveAsTextFile(new Path(commit.staging(), "_rejects").toString());
             Map<String, Long> rejectCounts = new TreeMap<>(
                     rejects.mapToPair(r -> new Tuple2<>(r.reason() + "\t" + r.dataset(), 1L)).countByKey());
+            // Sorted by source, so _rejects/ reads in input order. Up to REJECTS_PER_FILE of them go to one
+            // file, which also spares the range partitioner's sampling job (one partition needs no bounds).
+            long rejected = rejectCounts.values().stream().mapToLong(Long::longValue).sum();
+            int rejectFiles = (int) Math.max(1, Math.min(Math.min(partitions, 8), rejected / REJECTS_PER_FILE + 1));
+            rejects.sortBy(Reject::source, true, rejectFiles).map(Reject::toJson)
+                    .saveAsTextFile(new Path(commit.staging(), "_rejects").toString());
 
             ManifestBuilder manifest = new ManifestBuilder(tokenizer, templates)
                     .setting("tokenizer", cfg.model().tokenizer())
@@ -170,13 +177,10 @@ public final class Preprocess {
             }
             Manifest m = manifest.build();
             m.writeTo(staging);
-            Map<String, long[]> byDatasetSplit = new TreeMap<>(rows.mapToPair(e -> new Tuple2<>(
-                    e.dataset() + "\t" + e.split(), new long[] {1, e.inputIds().length, e.truncatedTokens() > 0 ? 1 : 0}))
-                    .reduceByKey((a, b) -> new long[] {a[0] + b[0], a[1] + b[1], a[2] + b[2]}).collectAsMap());
             commit.commit(d.overwrite());
             phases.done("rejects+manifest");
             String output = commit.output().toString();
-            return new Result(m, output, SummaryTable.render(output, m, byDatasetSplit, rejectCounts, examplePairs,
+            return new Result(m, output, SummaryTable.render(output, m, totals.byDatasetSplit(), rejectCounts, examplePairs,
                     (System.nanoTime() - start) / 1e9) + "phases: " + phases + "\n");
         } catch (Throwable e) {
             // Throwable: Spark throws SparkException, a checked exception no signature declares.
