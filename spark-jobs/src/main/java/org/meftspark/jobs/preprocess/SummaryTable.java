@@ -50,8 +50,8 @@ final class SummaryTable {
                     c.pairs() > 0 ? " (all pairs in " + output + "/_contamination)" : ""));
             if (c.skippedBuckets() > 0) {
                 // The check is incomplete, not failed: say how much and how to cover it.
-                sb.append(String.format(Locale.ROOT, "  WARNING: %d MinHash bucket(s) over %d training x evaluation "
-                                + "questions skipped (%d candidate pairs not compared; pairs may still be found "
+                sb.append(String.format(Locale.ROOT, "  WARNING: %d MinHash bucket(s) of over %d training x evaluation "
+                                + "pairs skipped (%d candidate pairs not compared; pairs may still be found "
                                 + "through other tables); raise data.contamination_max_bucket_pairs, or for "
                                 + "templated questions use longer shingles (data.contamination_shingle_words)%n",
                         c.skippedBuckets(), c.maxBucketPairs(), c.skippedCandidatePairs()));
