@@ -22,12 +22,16 @@ import org.meftspark.tokenize.TruncationSide;
  *                               questions count as near-duplicates
  * @param contaminationShingleWords words per shingle
  * @param contaminationHashTables   MinHash tables of the LSH index
+ * @param contaminationMaxBucketPairs a MinHash bucket (table, key) whose training x evaluation
+ *                               question count exceeds this is not used to make candidate pairs
+ *                               (counted in the manifest)
  * @param removeContaminated     drop training examples that near-duplicate an evaluation question
  */
 public record DataSection(List<Input> inputs, String shards, String templates, int maxLength,
                          TruncationSide truncationSide, double devFraction, int shardRows, int shardTokens,
                          boolean overwrite, boolean contaminationCheck, double contaminationThreshold,
-                         int contaminationShingleWords, int contaminationHashTables, boolean removeContaminated) implements java.io.Serializable {
+                         int contaminationShingleWords, int contaminationHashTables, long contaminationMaxBucketPairs,
+                         boolean removeContaminated) implements java.io.Serializable {
 
     /** On-disk layout of an input. */
     public enum Format {
@@ -103,6 +107,19 @@ public record DataSection(List<Input> inputs, String shards, String templates, i
      */
     public static final Key<Integer> CONTAMINATION_HASH_TABLES = Key.integer("contamination_hash_tables", 16, 1, 64,
             "MinHash LSH tables of 3 min-hashes each: more find more pairs near the threshold, at more cost.");
+    /**
+     * On templated questions ("Who founded the town of X?" for 100,000 X) nearly every bucket holds
+     * a large share of both sides, and the candidate join grows quadratically: 100k such records
+     * did not finish in 11 minutes. 1,000,000 is a bucket of about 1,000 training x 1,000
+     * evaluation questions sharing three min-hashes: far above what unrelated, non-templated
+     * questions share once stop words are out, yet small enough that the pairs of one bucket are
+     * compared in a few seconds. A skipped bucket's pairs can still meet in the other tables' buckets.
+     */
+    public static final Key<Long> CONTAMINATION_MAX_BUCKET_PAIRS = Key.longInt("contamination_max_bucket_pairs",
+            1_000_000L, 1L, Long.MAX_VALUE,
+            "A MinHash bucket whose training x evaluation question count exceeds this makes no candidate pairs "
+                    + "(skipped buckets and pairs are reported in the manifest); bounds the cost on templated "
+                    + "questions.");
     public static final Key<Boolean> REMOVE_CONTAMINATED = Key.bool("remove_contaminated", false,
             "Drop training examples found to near-duplicate an evaluation question (written to _rejects).");
 
@@ -110,9 +127,10 @@ public record DataSection(List<Input> inputs, String shards, String templates, i
             "Raw inputs and how they become tokenized Arrow shards.",
             List.of(INPUTS, SHARDS, TEMPLATES, MAX_LENGTH, TRUNCATION_SIDE, DEV_FRACTION, SHARD_ROWS, SHARD_TOKENS,
                     OVERWRITE, CONTAMINATION_CHECK, CONTAMINATION_THRESHOLD, CONTAMINATION_SHINGLE_WORDS,
-                    CONTAMINATION_HASH_TABLES, REMOVE_CONTAMINATED),
+                    CONTAMINATION_HASH_TABLES, CONTAMINATION_MAX_BUCKET_PAIRS, REMOVE_CONTAMINATED),
             v -> new DataSection(v.get(INPUTS), v.get(SHARDS), v.get(TEMPLATES), v.get(MAX_LENGTH),
                     v.get(TRUNCATION_SIDE), v.get(DEV_FRACTION), v.get(SHARD_ROWS), v.get(SHARD_TOKENS),
                     v.get(OVERWRITE), v.get(CONTAMINATION_CHECK), v.get(CONTAMINATION_THRESHOLD),
-                    v.get(CONTAMINATION_SHINGLE_WORDS), v.get(CONTAMINATION_HASH_TABLES), v.get(REMOVE_CONTAMINATED)));
+                    v.get(CONTAMINATION_SHINGLE_WORDS), v.get(CONTAMINATION_HASH_TABLES),
+                    v.get(CONTAMINATION_MAX_BUCKET_PAIRS), v.get(REMOVE_CONTAMINATED)));
 }

@@ -104,9 +104,17 @@ public record Manifest(int formatVersion, String tokenizerFingerprint, int vocab
      * @param trainExamples   distinct training examples in at least one pair
      * @param removed         of those, how many were removed from the shards (0 unless removal was configured)
      * @param pairsByDatasets {@code trainDataset -> evalDataset/evalSplit} -> pairs
+     * @param maxBucketPairs  cap on training x evaluation questions of one MinHash bucket used for candidates
+     *                        (0 in manifests written before the cap existed: Jackson leaves a missing
+     *                        primitive at 0)
+     * @param skippedBuckets  buckets over the cap, which made no candidates (their pairs may still meet in
+     *                        another table's bucket)
+     * @param skippedCandidatePairs training x evaluation pairs those buckets would have made, summed over them
+     *                        (a pair in several skipped buckets counts once per bucket)
      */
     public record Contamination(double threshold, int shingleWords, int hashTables, long pairs, long trainExamples,
-                                long removed, Map<String, Long> pairsByDatasets) implements Serializable {
+                                long removed, Map<String, Long> pairsByDatasets, long maxBucketPairs,
+                                long skippedBuckets, long skippedCandidatePairs) implements Serializable {
         /** Copies the counts into a sorted map. */
         public Contamination {
             pairsByDatasets = new TreeMap<>(pairsByDatasets);

@@ -6,7 +6,11 @@ import static org.apache.spark.sql.functions.array_intersect;
 import static org.apache.spark.sql.functions.array_union;
 import static org.apache.spark.sql.functions.posexplode;
 import static org.apache.spark.sql.functions.udf;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.when;
@@ -51,6 +55,12 @@ import scala.jdk.javaapi.CollectionConverters;
  * banded three to a table key. Questions sharing a key in any table are candidates, and the
  * exact Jaccard similarity of their shingle sets decides. A pair of similarity s is missed
  * with probability (1 - s^3)^tables.
+ *
+ * <p>A bucket (table, key) whose training count x evaluation count exceeds {@code maxBucketPairs}
+ * makes no candidates: on templated questions almost every bucket is shared by a large share of
+ * both sides and the join would be quadratic. The skipped buckets and the pairs they would have
+ * made are counted in the summary, never dropped silently; a near-duplicate pair still meets in
+ * any other table where its bucket is small, which is where distinctive words put it.
  */
 final class ContaminationCheck {
     /** Sparse feature space of the shingle hashes: 2^20 makes collisions between two short questions negligible. */
@@ -97,7 +107,7 @@ final class ContaminationCheck {
     }
 
     static Result run(SparkSession spark, JavaRDD<Example> examples, double threshold, int shingleWords,
-                      int hashTables, long seed) {
+                      int hashTables, long maxBucketPairs, long seed) {
         StructType schema = new StructType()
                 .add("id", DataTypes.StringType, false)
                 .add("dataset", DataTypes.StringType, false)
@@ -133,7 +143,8 @@ final class ContaminationCheck {
         if (sides.getOrDefault("train", 0L) == 0 || sides.getOrDefault("eval", 0L) == 0) {
             // Nothing to compare (e.g. only training data): skip the index, which costs seconds.
             Dataset<Row> none = spark.createDataFrame(List.of(), PAIRS);
-            return new Result(new Manifest.Contamination(threshold, shingleWords, hashTables, 0, 0, 0, Map.of()),
+            return new Result(new Manifest.Contamination(threshold, shingleWords, hashTables, 0, 0, 0, Map.of(),
+                    maxBucketPairs, 0, 0),
                     none, Map.of());
         }
 
@@ -144,10 +155,31 @@ final class ContaminationCheck {
         // s = 0.7 with 16 tables), and unrelated questions (s ~ 0.15) are candidates 14x less often.
         MinHashLSHModel model = new MinHashLSH().setNumHashTables(hashTables * ROWS_PER_BAND).setSeed(seed)
                 .setInputCol("features").setOutputCol("hashes").fit(features);
-        Dataset<Row> banded = model.transform(features)
+        // Persisted: the bucket counts and the join both read it, and the min-hashes cost a pass each.
+        Dataset<Row> hashed = model.transform(features).persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> banded = hashed
                 .select(col("id"), col("dataset"), col("split"), col("question"), col("set"),
                         posexplode(BAND_KEYS.apply(col("hashes"))).as(new String[] {"band", "key"}));
-        Dataset<Row> a = banded.filter(col("split").equalTo(HashSplit.TRAIN)).as("a");
+        Column isTrain = col("split").equalTo(HashSplit.TRAIN);
+        Dataset<Row> oversize = banded.groupBy("band", "key")
+                .agg(sum(when(isTrain, 1L).otherwise(0L)).as("n_train"),
+                        sum(when(isTrain, 0L).otherwise(1L)).as("n_eval"))
+                .withColumn("bucket_pairs", col("n_train").multiply(col("n_eval")))
+                .filter(col("bucket_pairs").gt(maxBucketPairs))
+                .select("band", "key", "bucket_pairs")
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        Row skipped = oversize.agg(count(lit(1)), coalesce(sum(col("bucket_pairs")), lit(0L))).first();
+        long skippedBuckets = skipped.getLong(0);
+        long skippedPairs = skipped.getLong(1);
+        if (skippedBuckets > 0) {
+            // Anti-join on (band, key): few buckets can be oversize (each holds at least 2 sqrt(cap)
+            // rows), so adaptive execution broadcasts them. Renamed: oversize derives from banded, and
+            // same-named columns of both sides would make the condition ambiguous.
+            Dataset<Row> drop = oversize.select(col("band").as("o_band"), col("key").as("o_key"));
+            banded = banded.join(drop, col("band").equalTo(col("o_band")).and(col("key").equalTo(col("o_key"))),
+                    "left_anti");
+        }
+        Dataset<Row> a = banded.filter(isTrain).as("a");
         Dataset<Row> b = banded.filter(col("split").notEqual(HashSplit.TRAIN)).as("b");
         Column jaccard = size(array_intersect(col("a.set"), col("b.set"))).cast("double")
                 .divide(size(array_union(col("a.set"), col("b.set"))));
@@ -182,8 +214,11 @@ final class ContaminationCheck {
                 bestSimilarity.put(id, s);
             }
         }
+        // pairs is materialised (persisted, collected twice) and no longer reads them.
+        oversize.unpersist();
+        hashed.unpersist();
         Manifest.Contamination summary = new Manifest.Contamination(threshold, shingleWords, hashTables, total,
-                best.size(), 0, byDatasets);
+                best.size(), 0, byDatasets, maxBucketPairs, skippedBuckets, skippedPairs);
         return new Result(summary, pairs, best);
     }
 }

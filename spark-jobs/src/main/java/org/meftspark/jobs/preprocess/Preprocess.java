@@ -108,7 +108,8 @@ public final class Preprocess {
             JavaRDD<Reject> contaminated = jsc.emptyRDD();
             if (d.contaminationCheck()) {
                 contamination = ContaminationCheck.run(spark, unique, d.contaminationThreshold(),
-                        d.contaminationShingleWords(), d.contaminationHashTables(), cfg.run().seed());
+                        d.contaminationShingleWords(), d.contaminationHashTables(),
+                        d.contaminationMaxBucketPairs(), cfg.run().seed());
                 if (d.removeContaminated() && !contamination.bestByTrain().isEmpty()) {
                     Broadcast<Map<String, String>> matched = jsc.broadcast(contamination.bestByTrain());
                     // filter keeps each partition's id order, which the shard plan relies on.
@@ -167,7 +168,8 @@ public final class Preprocess {
                 long removed = d.removeContaminated() ? contamination.bestByTrain().size() : 0;
                 Manifest.Contamination c = contamination.summary();
                 manifest.contamination(new Manifest.Contamination(c.threshold(), c.shingleWords(), c.hashTables(),
-                        c.pairs(), c.trainExamples(), removed, c.pairsByDatasets()));
+                        c.pairs(), c.trainExamples(), removed, c.pairsByDatasets(), c.maxBucketPairs(),
+                        c.skippedBuckets(), c.skippedCandidatePairs()));
                 contamination.pairs().orderBy("train_id", "eval_id").coalesce(1).write()
                         .json(new Path(commit.staging(), "_contamination").toString());
                 examplePairs = contamination.pairs().orderBy(

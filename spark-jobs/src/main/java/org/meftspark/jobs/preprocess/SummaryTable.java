@@ -48,6 +48,14 @@ final class SummaryTable {
                             + "tables): %d pair(s), %d training example(s), %d removed%s%n", c.threshold(),
                     c.shingleWords(), c.hashTables(), c.pairs(), c.trainExamples(), c.removed(),
                     c.pairs() > 0 ? " (all pairs in " + output + "/_contamination)" : ""));
+            if (c.skippedBuckets() > 0) {
+                // The check is incomplete, not failed: say how much and how to cover it.
+                sb.append(String.format(Locale.ROOT, "  WARNING: %d MinHash bucket(s) of over %d training x evaluation "
+                                + "pairs skipped (%d candidate pairs not compared; pairs may still be found "
+                                + "through other tables); raise data.contamination_max_bucket_pairs, or for "
+                                + "templated questions use longer shingles (data.contamination_shingle_words)%n",
+                        c.skippedBuckets(), c.maxBucketPairs(), c.skippedCandidatePairs()));
+            }
             c.pairsByDatasets().forEach((k, v) -> sb.append(String.format(Locale.ROOT, "  %-34s %9d%n", k, v)));
             examples.forEach(e -> sb.append("  e.g. ").append(e).append('\n'));
         }
