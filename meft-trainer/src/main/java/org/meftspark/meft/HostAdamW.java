@@ -56,9 +56,14 @@ public final class HostAdamW {
 
     /** @param allowFused false forces the libtorch-tensor path (tests compare the two) */
     HostAdamW(HostNeuronStore store, Mode mode, int threads, boolean allowFused) {
+        this(store, mode, allowFused ? new FusedRowUpdate(threads) : null);
+    }
+
+    /** @param fused the fused lazy update to use, or null for the libtorch-tensor path */
+    HostAdamW(HostNeuronStore store, Mode mode, FusedRowUpdate fused) {
         this.store = store;
         this.mode = mode;
-        this.fused = allowFused ? new FusedRowUpdate(threads) : null;
+        this.fused = fused;
     }
 
     public Mode mode() {

@@ -54,6 +54,16 @@ final class HostRows {
         segments[(int) (row / rowsPerSegment)].get((int) (row % rowsPerSegment) * d, dst, 0, d);
     }
 
+    /** Copies {@code len} values of row {@code row} from column {@code from} into {@code dst[0, len)}. */
+    void read(long row, int from, float[] dst, int len) {
+        segments[(int) (row / rowsPerSegment)].get((int) (row % rowsPerSegment) * d + from, dst, 0, len);
+    }
+
+    /** Copies {@code src[0, len)} into row {@code row} from column {@code from}. */
+    void write(long row, int from, float[] src, int len) {
+        segments[(int) (row / rowsPerSegment)].put((int) (row % rowsPerSegment) * d + from, src, 0, len);
+    }
+
     /** The first value of a row (a single load: touching a row before it is needed, see FusedRowUpdate). */
     float first(long row) {
         return segments[(int) (row / rowsPerSegment)].get((int) (row % rowsPerSegment) * d);

@@ -57,6 +57,15 @@ public final class FloatRowAdamW {
      * @param step the row's step number after this update (1 on its first update)
      */
     public static void update(float[] p, float[] g, float[] m, float[] v, int d, Constants c, long step) {
+        update(p, g, m, v, d, c, c.sqrtBias2(step), c.stepSize(step));
+    }
+
+    /**
+     * The same step over {@code n} values with the row's bias terms already computed, for an update
+     * that walks a row in tiles ({@code sqrtBc2 = c.sqrtBias2(step)}, {@code stepSize = c.stepSize(step)}).
+     */
+    public static void update(float[] p, float[] g, float[] m, float[] v, int d, Constants c, float sqrtBc2,
+                              float stepSize) {
         if (c.scaleGrad()) {
             float s = c.gradScale();
             for (int i = 0; i < d; i++) {
@@ -64,7 +73,6 @@ public final class FloatRowAdamW {
             }
         }
         float decay = c.decay(), b1 = c.beta1(), a1 = c.oneMinusBeta1(), b2 = c.beta2(), a2 = c.oneMinusBeta2(), eps = c.eps();
-        float sqrtBc2 = c.sqrtBias2(step), stepSize = c.stepSize(step);
         for (int i = 0; i < d; i++) {
             float gi = g[i];
             // p.mul_(1 - lr wd); m.mul_(b1).add_(g, 1 - b1); v.mul_(b2).addcmul_(g, g, 1 - b2).

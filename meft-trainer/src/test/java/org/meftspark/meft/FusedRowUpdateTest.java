@@ -96,7 +96,8 @@ class FusedRowUpdateTest {
     @ValueSource(booleans = {false, true})
     void fusedPathMatchesTheTensorPathOnRandomRepeatedRowsWithDifferentStepCounts(boolean freezeKeys) {
         HostNeuronStore fusedStore = store(freezeKeys), tensorStore = store(freezeKeys);
-        HostAdamW fused = new HostAdamW(fusedStore, HostAdamW.Mode.LAZY, 3, true);
+        // tiles of 16 values: rows of 37 walk two whole tiles and a partial one
+        HostAdamW fused = new HostAdamW(fusedStore, HostAdamW.Mode.LAZY, new FusedRowUpdate(3, 16));
         HostAdamW tensor = new HostAdamW(tensorStore, HostAdamW.Mode.LAZY, 1, false);
         assertThat(fused.rowPath(0)).isEqualTo(HostAdamW.RowPath.FUSED);
         assertThat(tensor.rowPath(0)).isEqualTo(HostAdamW.RowPath.TENSOR_OPS);
@@ -154,6 +155,26 @@ class FusedRowUpdateTest {
     }
 
     @Test
+    void resultDoesNotDependOnTheTileSize() {
+        HostNeuronStore whole = store(false), tiled = store(false);
+        HostAdamW a = new HostAdamW(whole, HostAdamW.Mode.LAZY, new FusedRowUpdate(2, (int) D));
+        HostAdamW b = new HostAdamW(tiled, HostAdamW.Mode.LAZY, new FusedRowUpdate(2, 5));
+        Random ra = new Random(11), rb = new Random(11);
+        for (int step = 0; step < 4; step++) {
+            accumulate(whole, ra, 400 + step);
+            accumulate(tiled, rb, 400 + step);
+            a.step(0, H, step % 2 == 0 ? 1.0 : 0.5);
+            b.step(0, H, step % 2 == 0 ? 1.0 : 0.5);
+        }
+        HostNeuronStore.Layer w = whole.layer(0), t = tiled.layer(0);
+        for (Tensor[] p : new Tensor[][] {{w.keys, t.keys}, {w.values, t.values}, {w.keyM, t.keyM}, {w.keyV, t.keyV},
+                {w.valueM, t.valueM}, {w.valueV, t.valueV}, {w.valueGrad, t.valueGrad}, {w.steps, t.steps}}) {
+            assertThat(p[0].equal(p[1])).as("bit-identical").isTrue();
+        }
+        assertThat(w.values.sub(store(false).layer(0).values).abs().max().item_double()).as("moved").isGreaterThan(1e-3);
+    }
+
+    @Test
     void aNanGradientStaysInItsRowOnBothPaths() {
         HostNeuronStore fusedStore = store(false), tensorStore = store(false);
         for (HostNeuronStore s : new HostNeuronStore[] {fusedStore, tensorStore}) {
@@ -203,6 +224,12 @@ class FusedRowUpdateTest {
         after[16] = all[16];
         after[17] = all[17];
         assertThat(after).as("no other row changed").containsExactly(all);
+        float[] two = new float[2];
+        rows.read(6, 1, two, 2);
+        assertThat(two).as("a part of a row").containsExactly(all[19], all[20]);
+        rows.write(6, 1, new float[] {7f, 8f}, 2);
+        float[] last = floats(m);
+        assertThat(new float[] {last[18], last[19], last[20]}).containsExactly(all[18], 7f, 8f);
         assertThatThrownBy(() -> new HostRows(randn32(5, 7, 3).to(ScalarType.Double))).isInstanceOf(IllegalArgumentException.class);
     }
 }
