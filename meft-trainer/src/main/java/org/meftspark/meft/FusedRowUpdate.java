@@ -18,22 +18,15 @@ import org.meftspark.optim.FloatRowAdamW;
 /**
  * Lazy AdamW (meft-method.md section 4) fused per row, for stores whose tensors are contiguous CPU
  * fp32 (pinned host memory included): each touched row of parameter, gradient and both moments is
- * read straight from the store's memory into per-thread scratch, updated by {@link FloatRowAdamW},
- * and written back; its gradient row is zeroed and its step count advanced. Nothing is gathered
- * into or scattered from [R, d] tensors, so the update moves each touched value once (read p, g,
- * m, v; write p, m, v, zero g). Rows are independent, so the result does not depend on the thread
- * count or on which thread takes which row.
+ * updated in place in the store's memory by {@link FloatRowAdamW} (vector loads and stores through
+ * {@link HostRows}' direct buffers), its gradient zeroed and its step count advanced. Nothing is
+ * gathered into or scattered from [R, d] tensors and nothing is copied to scratch, so the update
+ * moves each touched value once (read p, g, m, v; write p, m, v, zero g). Rows are independent, so
+ * the result does not depend on the thread count or on which thread takes which row.
  */
 final class FusedRowUpdate {
     /** Rows a thread claims at a time: small enough to balance two threads on a shared machine. */
     private static final int BLOCK_ROWS = 64;
-
-    /**
-     * Values of a row moved and updated at a time. Walking the four rows (parameter, gradient, both
-     * moments) a tile at a time keeps four DRAM streams in flight instead of one, and the scratch
-     * (4 x 1 KiB) in L1; whole-row copies (4 KiB each at d = 1,024) read one row after another.
-     */
-    static final int TILE_FLOATS = 256;
 
     /**
      * Sink for the touch-ahead loads, so the JIT cannot drop them. Touching the first cache line of
@@ -48,24 +41,11 @@ final class FusedRowUpdate {
     private static volatile float touchSink;
 
     private final int threads;
-    private final int tileFloats;
     /** threads - 1 helpers (the caller works too), or null with one thread */
     private final ExecutorService helpers;
 
     /** @param threads threads that update rows, the caller's included (at least 1) */
     FusedRowUpdate(int threads) {
-        this(threads, TILE_FLOATS);
-    }
-
-    /**
-     * @param threads    threads that update rows, the caller's included (at least 1)
-     * @param tileFloats values per tile (tests use tiles that do not divide d); rows shorter than a tile are one tile
-     */
-    FusedRowUpdate(int threads, int tileFloats) {
-        if (tileFloats < 1) {
-            throw new IllegalArgumentException("tileFloats must be positive: " + tileFloats);
-        }
-        this.tileFloats = tileFloats;
         this.threads = Math.max(1, threads);
         if (this.threads == 1) {
             this.helpers = null;
@@ -84,6 +64,15 @@ final class FusedRowUpdate {
 
     int threads() {
         return threads;
+    }
+
+    /**
+     * Whether this JVM has the Vector API module the row kernel needs. The project's launchers add it
+     * ({@code --add-modules=jdk.incubator.vector} in .mvn/jvm.config); a JVM started without it (the
+     * library embedded elsewhere) takes the libtorch-tensor path instead of failing on the first step.
+     */
+    static boolean available() {
+        return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
     }
 
     /**
@@ -129,10 +118,8 @@ final class FusedRowUpdate {
             tensors.add(Rows.of(l.keys, l.keyGrad, l.keyM, l.keyV));
         }
         int d = Math.toIntExact(l.values.size(1));
-        int tile = Math.min(d, tileFloats);
         AtomicInteger next = new AtomicInteger();
         Runnable worker = () -> {
-            float[] p = new float[tile], g = new float[tile], m = new float[tile], v = new float[tile], zero = new float[tile];
             float touched = 0;
             for (int from = next.getAndAdd(BLOCK_ROWS); from < r; from = next.getAndAdd(BLOCK_ROWS)) {
                 for (int i = from, to = Math.min(r, from + BLOCK_ROWS); i < to; i++) {
@@ -144,18 +131,9 @@ final class FusedRowUpdate {
                     }
                     float sqrtBc2 = c.sqrtBias2(stepAfter[i]), stepSize = c.stepSize(stepAfter[i]);
                     for (Rows t : tensors) {
-                        for (int col = 0; col < d; col += tile) {
-                            int len = Math.min(tile, d - col);
-                            t.p.read(row, col, p, len);
-                            t.g.read(row, col, g, len);
-                            t.m.read(row, col, m, len);
-                            t.v.read(row, col, v, len);
-                            FloatRowAdamW.update(p, g, m, v, len, c, sqrtBc2, stepSize);
-                            t.p.write(row, col, p, len);
-                            t.m.write(row, col, m, len);
-                            t.v.write(row, col, v, len);
-                            t.g.write(row, col, zero, len);
-                        }
+                        // the four matrices have the same shape, so the row sits at the same place in each
+                        FloatRowAdamW.update(t.p.segment(row), t.g.segment(row), t.m.segment(row), t.v.segment(row),
+                                t.p.offset(row), d, c, sqrtBc2, stepSize);
                     }
                 }
             }

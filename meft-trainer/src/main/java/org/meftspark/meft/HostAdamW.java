@@ -56,14 +56,9 @@ public final class HostAdamW {
 
     /** @param allowFused false forces the libtorch-tensor path (tests compare the two) */
     HostAdamW(HostNeuronStore store, Mode mode, int threads, boolean allowFused) {
-        this(store, mode, allowFused ? new FusedRowUpdate(threads) : null);
-    }
-
-    /** @param fused the fused lazy update to use, or null for the libtorch-tensor path */
-    HostAdamW(HostNeuronStore store, Mode mode, FusedRowUpdate fused) {
         this.store = store;
         this.mode = mode;
-        this.fused = fused;
+        this.fused = allowFused && FusedRowUpdate.available() ? new FusedRowUpdate(threads) : null;
     }
 
     public Mode mode() {
