@@ -18,11 +18,11 @@ import org.meftspark.optim.FloatRowAdamW;
 /**
  * Lazy AdamW (meft-method.md section 4) fused per row, for stores whose tensors are contiguous CPU
  * fp32 (pinned host memory included): each touched row of parameter, gradient and both moments is
- * read straight from the store's memory into per-thread scratch, updated by {@link FloatRowAdamW},
- * and written back; its gradient row is zeroed and its step count advanced. Nothing is gathered
- * into or scattered from [R, d] tensors, so the update moves each touched value once (read p, g,
- * m, v; write p, m, v, zero g). Rows are independent, so the result does not depend on the thread
- * count or on which thread takes which row.
+ * updated in place in the store's memory by {@link FloatRowAdamW} (vector loads and stores through
+ * {@link HostRows}' direct buffers), its gradient zeroed and its step count advanced. Nothing is
+ * gathered into or scattered from [R, d] tensors and nothing is copied to scratch, so the update
+ * moves each touched value once (read p, g, m, v; write p, m, v, zero g). Rows are independent, so
+ * the result does not depend on the thread count or on which thread takes which row.
  */
 final class FusedRowUpdate {
     /** Rows a thread claims at a time: small enough to balance two threads on a shared machine. */
@@ -64,6 +64,15 @@ final class FusedRowUpdate {
 
     int threads() {
         return threads;
+    }
+
+    /**
+     * Whether this JVM has the Vector API module the row kernel needs. The project's launchers add it
+     * ({@code --add-modules=jdk.incubator.vector} in .mvn/jvm.config); a JVM started without it (the
+     * library embedded elsewhere) takes the libtorch-tensor path instead of failing on the first step.
+     */
+    static boolean available() {
+        return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
     }
 
     /**
@@ -111,7 +120,6 @@ final class FusedRowUpdate {
         int d = Math.toIntExact(l.values.size(1));
         AtomicInteger next = new AtomicInteger();
         Runnable worker = () -> {
-            float[] p = new float[d], g = new float[d], m = new float[d], v = new float[d], zero = new float[d];
             float touched = 0;
             for (int from = next.getAndAdd(BLOCK_ROWS); from < r; from = next.getAndAdd(BLOCK_ROWS)) {
                 for (int i = from, to = Math.min(r, from + BLOCK_ROWS); i < to; i++) {
@@ -121,16 +129,11 @@ final class FusedRowUpdate {
                             touched += t.p.first(ids[i + 1]) + t.g.first(ids[i + 1]) + t.m.first(ids[i + 1]) + t.v.first(ids[i + 1]);
                         }
                     }
+                    float sqrtBc2 = c.sqrtBias2(stepAfter[i]), stepSize = c.stepSize(stepAfter[i]);
                     for (Rows t : tensors) {
-                        t.p.read(row, p);
-                        t.g.read(row, g);
-                        t.m.read(row, m);
-                        t.v.read(row, v);
-                        FloatRowAdamW.update(p, g, m, v, d, c, stepAfter[i]);
-                        t.p.write(row, p);
-                        t.m.write(row, m);
-                        t.v.write(row, v);
-                        t.g.write(row, zero);
+                        // the four matrices have the same shape, so the row sits at the same place in each
+                        FloatRowAdamW.update(t.p.segment(row), t.g.segment(row), t.m.segment(row), t.v.segment(row),
+                                t.p.offset(row), d, c, sqrtBc2, stepSize);
                     }
                 }
             }

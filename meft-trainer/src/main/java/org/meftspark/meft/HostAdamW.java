@@ -58,7 +58,7 @@ public final class HostAdamW {
     HostAdamW(HostNeuronStore store, Mode mode, int threads, boolean allowFused) {
         this.store = store;
         this.mode = mode;
-        this.fused = allowFused ? new FusedRowUpdate(threads) : null;
+        this.fused = allowFused && FusedRowUpdate.available() ? new FusedRowUpdate(threads) : null;
     }
 
     public Mode mode() {

@@ -1,14 +1,16 @@
 package org.meftspark.meft;
 
-import java.nio.FloatBuffer;
-import org.bytedeco.javacpp.FloatPointer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.pytorch.Tensor;
 
 /**
  * In-place row access to a contiguous CPU fp32 matrix [N, d] of the host neuron store, through
- * direct {@link FloatBuffer} views of the tensor's own memory: an absolute bulk get or put of a row
- * is a plain memory copy (no JNI call, no libtorch kernel), and absolute operations leave the buffer
- * untouched, so threads working on different rows can share one view.
+ * direct native-order {@link ByteBuffer} views of the tensor's own memory: the fused update loads
+ * and stores a row's values straight from and to the store (no JNI call, no libtorch kernel, no
+ * copy), and absolute operations leave the buffer untouched, so threads working on different rows
+ * can share one view.
  * A Java buffer addresses at most 2^31 - 1 bytes, so the matrix is covered by segments of whole
  * rows (N = 1,048,576 at d = 1,024 is 4 GiB, two segments).
  * Valid while the tensor's storage is: build one per update, never keep it across steps.
@@ -21,7 +23,7 @@ final class HostRows {
     private final Tensor matrix;
     private final int d;
     private final long rowsPerSegment;
-    private final FloatBuffer[] segments;
+    private final ByteBuffer[] segments;
 
     HostRows(Tensor matrix) {
         this(matrix, MAX_SEGMENT_BYTES);
@@ -37,11 +39,15 @@ final class HostRows {
         this.d = Math.toIntExact(matrix.size(1));
         this.rowsPerSegment = Math.max(1, maxSegmentBytes / (4L * d));
         int count = Math.toIntExact((n + rowsPerSegment - 1) / rowsPerSegment);
-        this.segments = new FloatBuffer[count];
-        FloatPointer base = new FloatPointer(matrix.data_ptr());
+        this.segments = new ByteBuffer[count];
+        BytePointer base = new BytePointer(matrix.data_ptr());
+        long rowBytes = (long) d * Float.BYTES;
         for (int s = 0; s < count; s++) {
             long first = s * rowsPerSegment, end = Math.min(n, first + rowsPerSegment);
-            segments[s] = new FloatPointer(base).position(first * d).limit(end * d).asBuffer();
+            // JavaCPP's buffer spans [0, limit) with its position at the segment's start: slice it there
+            // (slice() resets the byte order, so the order is set after)
+            segments[s] = new BytePointer(base).position(first * rowBytes).limit(end * rowBytes).asBuffer().slice()
+                    .order(ByteOrder.nativeOrder());
         }
     }
 
@@ -49,18 +55,18 @@ final class HostRows {
         return d;
     }
 
-    /** Copies row {@code row} into {@code dst[0, d)}. */
-    void read(long row, float[] dst) {
-        segments[(int) (row / rowsPerSegment)].get((int) (row % rowsPerSegment) * d, dst, 0, d);
+    /** The view holding row {@code row}. */
+    ByteBuffer segment(long row) {
+        return segments[(int) (row / rowsPerSegment)];
+    }
+
+    /** Byte offset of row {@code row}'s first value in {@link #segment(long)}. */
+    int offset(long row) {
+        return (int) (row % rowsPerSegment) * d * Float.BYTES;
     }
 
     /** The first value of a row (a single load: touching a row before it is needed, see FusedRowUpdate). */
     float first(long row) {
-        return segments[(int) (row / rowsPerSegment)].get((int) (row % rowsPerSegment) * d);
-    }
-
-    /** Copies {@code src[0, d)} into row {@code row}. */
-    void write(long row, float[] src) {
-        segments[(int) (row / rowsPerSegment)].put((int) (row % rowsPerSegment) * d, src, 0, d);
+        return segment(row).getFloat(offset(row));
     }
 }
