@@ -126,7 +126,11 @@ public final class HadoopShardStore implements ShardStore, Serializable {
             return fs.createNonRecursive(file, FsPermission.getFileDefault(), EnumSet.of(CreateFlag.CREATE),
                     fs.getConf().getInt("io.file.buffer.size", 4096), fs.getDefaultReplication(file),
                     fs.getDefaultBlockSize(file), null);
-        } catch (UnsupportedOperationException e) {
+        } catch (IOException | UnsupportedOperationException e) {
+            // Hadoop's FileSystem says "createNonRecursive unsupported for this filesystem" with an IOException.
+            if (e instanceof IOException && !String.valueOf(e.getMessage()).startsWith("createNonRecursive unsupported")) {
+                throw e;
+            }
             // A file system without it: checking first leaves a small window, better than none.
             if (!fs.getFileStatus(file.getParent()).isDirectory()) {
                 throw new FileNotFoundException(file.getParent() + " is not a directory");
