@@ -6,10 +6,14 @@ import java.io.Serializable;
 import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
+import java.util.EnumSet;
 import java.util.UUID;
+import org.apache.hadoop.fs.CreateFlag;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.permission.FsPermission;
 import org.meftspark.shard.ShardStore;
 
 /**
@@ -26,11 +30,28 @@ public final class HadoopShardStore implements ShardStore, Serializable {
     private static final long serialVersionUID = 1L;
     private final String dir;
     private final HadoopConf conf;
+    private final boolean dirMustExist;
 
     /** A store over {@code dir} (a path or URI); nothing is created until a file is written. */
     public HadoopShardStore(String dir, HadoopConf conf) {
+        this(dir, conf, false);
+    }
+
+    private HadoopShardStore(String dir, HadoopConf conf, boolean dirMustExist) {
         this.dir = dir;
         this.conf = conf;
+        this.dirMustExist = dirMustExist;
+    }
+
+    /**
+     * A store over a directory that already exists and whose files may not recreate it: a job's
+     * staging directory. Spark lets a task of a failed job run on after the driver has deleted the
+     * staging directory; were its file creation free to create parents, the directory would come
+     * back with that task's file in it and stay (seen with a full disk: the abort removed it, a
+     * shard task started just after brought it back).
+     */
+    public static HadoopShardStore inExistingDir(String dir, HadoopConf conf) {
+        return new HadoopShardStore(dir, conf, true);
     }
 
     /** The directory as given. */
@@ -47,7 +68,14 @@ public final class HadoopShardStore implements ShardStore, Serializable {
         Path target = resolve(name);
         Path temp = new Path(dir(), "." + name + "." + UUID.randomUUID() + ".tmp");
         FileSystem fs = fs();
-        FSDataOutputStream out = fs.create(temp, false);
+        // The local file system's checksum layer leaks both its file descriptors when close() fails
+        // (ChecksumFSOutputSummer.close stops at the failing flush): after "No space left on device" the
+        // deleted temporary file kept its space and the disk could not even be remounted. The raw local
+        // file system closes its descriptor whatever the flush did; the manifest's sha256 already covers
+        // every shard, so Hadoop's .crc files add nothing. Hadoop's own class only: a subclass (the tests'
+        // fault injector) may add to create what the raw file system would skip.
+        FileSystem writeFs = fs.getClass() == LocalFileSystem.class ? ((LocalFileSystem) fs).getRawFileSystem() : fs;
+        FSDataOutputStream out = dirMustExist ? createInExisting(writeFs, temp) : writeFs.create(temp, false);
         WritableByteChannel channel = Channels.newChannel(out);
         return new PendingFile() {
             private boolean committed;
@@ -90,6 +118,25 @@ public final class HadoopShardStore implements ShardStore, Serializable {
                 }
             }
         };
+    }
+
+    private static FSDataOutputStream createInExisting(FileSystem fs, Path file) throws IOException {
+        try {
+            // The flags variant: the others do not reach a subclass's override in ChecksumFileSystem.
+            return fs.createNonRecursive(file, FsPermission.getFileDefault(), EnumSet.of(CreateFlag.CREATE),
+                    fs.getConf().getInt("io.file.buffer.size", 4096), fs.getDefaultReplication(file),
+                    fs.getDefaultBlockSize(file), null);
+        } catch (IOException | UnsupportedOperationException e) {
+            // Hadoop's FileSystem says "createNonRecursive unsupported for this filesystem" with an IOException.
+            if (e instanceof IOException && !String.valueOf(e.getMessage()).startsWith("createNonRecursive unsupported")) {
+                throw e;
+            }
+            // A file system without it: checking first leaves a small window, better than none.
+            if (!fs.getFileStatus(file.getParent()).isDirectory()) {
+                throw new FileNotFoundException(file.getParent() + " is not a directory");
+            }
+            return fs.create(file, false);
+        }
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -73,11 +74,27 @@ public final class OutputCommit {
             }
             Path staging = new Path(parent, prefix + UUID.randomUUID());
             if (!fs.mkdirs(staging)) {
-                throw new IOException("cannot create " + staging);
+                mkdirsSayingWhy(fs, staging);
             }
             return new OutputCommit(fs, out, staging, purpose);
         } catch (IOException e) {
             throw new UncheckedIOException(purpose.outputKey() + ": cannot prepare " + output + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Hadoop's local mkdirs answers only false, and "cannot create" alone leaves the user guessing:
+     * java.nio's attempt names the kernel's reason (Read-only file system, Permission denied, No space
+     * left on device). Succeeds quietly when that attempt creates the directory after all.
+     */
+    private static void mkdirsSayingWhy(FileSystem fs, Path dir) throws IOException {
+        if (!(fs instanceof LocalFileSystem local)) {
+            throw new IOException("cannot create " + dir);
+        }
+        try {
+            java.nio.file.Files.createDirectories(local.pathToFile(dir).toPath());
+        } catch (java.nio.file.FileSystemException e) {
+            throw new IOException("cannot create " + dir + ": " + (e.getReason() != null ? e.getReason() : e), e);
         }
     }
 

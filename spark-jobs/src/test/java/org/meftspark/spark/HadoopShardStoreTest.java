@@ -43,6 +43,29 @@ class HadoopShardStoreTest {
     }
 
     @Test
+    void aStagingStoreWhoseFolderWasDeletedDoesNotBringItBack() throws Exception {
+        // A shard task of a failed job that starts after the driver removed the staging folder.
+        Path staging = Files.createDirectories(dir.resolve(".shards.staging-x"));
+        HadoopShardStore store = HadoopShardStore.inExistingDir(staging.toUri().toString(),
+                new HadoopConf(new Configuration()));
+        try (var f = store.create("part-00000.attempt-1.arrow")) {
+            f.channel().write(ByteBuffer.wrap("ok".getBytes(StandardCharsets.UTF_8)));
+            f.commit();
+        }
+        assertThat(store.exists("part-00000.attempt-1.arrow")).isTrue();
+        org.apache.hadoop.fs.FileUtil.fullyDelete(staging.toFile());
+        assertThatThrownBy(() -> store.create("part-00001.attempt-2.arrow"))
+                .isInstanceOf(java.io.FileNotFoundException.class);
+        assertThat(staging).doesNotExist();
+        // An ordinary store still makes its folder on the first write.
+        Path fresh = dir.resolve("fresh/shards");
+        try (var f = store(fresh).create("a.bin")) {
+            f.commit();
+        }
+        assertThat(visible(fresh)).containsExactly("a.bin");
+    }
+
+    @Test
     void fileAppearsOnlyOnCommitAndAnAbortLeavesNothing() throws Exception {
         HadoopShardStore store = store(dir);
         try (var f = store.create("a.bin")) {

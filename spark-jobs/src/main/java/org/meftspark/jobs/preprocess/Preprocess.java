@@ -133,7 +133,7 @@ public final class Preprocess {
             ShardStage.Totals totals = ShardStage.totals(rows);
             ShardPlan plan = ShardPlan.of(rows.getNumPartitions(), totals.byPartition(), d.shardTokens());
             phases.done("tokenize");
-            HadoopShardStore staging = new HadoopShardStore(commit.staging().toString(), conf);
+            HadoopShardStore staging = HadoopShardStore.inExistingDir(commit.staging().toString(), conf);
             List<ShardWriter.ShardSummary> shards = publishShards(ShardStage.write(rows, plan, staging, d.shardRows()),
                     commit.staging(), hadoop);
             phases.done("shards");
