@@ -14,12 +14,12 @@ import java.util.concurrent.TimeUnit;
  * kernel itself answers ENOSPC ("No space left on device") or EROFS. The mount is visible only to
  * the child; its contents are copied out when the command ends, for the test to inspect.
  */
-final class TinyDisk {
+public final class TinyDisk {
     private TinyDisk() {
     }
 
     /** Why such a disk cannot be had here, or null when it can (unshare present and user namespaces allowed). */
-    static String unavailableBecause() {
+    public static String unavailableBecause() {
         try {
             Process p = new ProcessBuilder("unshare", "-rm", "true").redirectErrorStream(true).start();
             if (!p.waitFor(20, TimeUnit.SECONDS)) {
@@ -42,7 +42,7 @@ final class TinyDisk {
      * mount's contents are copied to {@code copyTo}. Returns the command's exit code; its output goes
      * to {@code log}.
      */
-    static int run(Path mount, int kib, Path copyTo, Path log, List<String> command) throws Exception {
+    public static int run(Path mount, int kib, Path copyTo, Path log, List<String> command) throws Exception {
         Files.createDirectories(mount);
         Files.createDirectories(copyTo);
         List<String> cmd = new ArrayList<>(List.of("unshare", "-rm", "sh", "-c",

@@ -14,6 +14,7 @@ import org.meftspark.shard.LocalShardStore;
 import org.meftspark.shard.ShardReader;
 import org.meftspark.spark.Sessions;
 import org.meftspark.tokenize.ByteTokenizer;
+import org.meftspark.train.TinyDisk;
 
 /**
  * Runs the preprocessing job into {@code MOUNT/shards} on a {@link TinyDisk}, one action per

@@ -17,6 +17,7 @@ import org.meftspark.shard.ShardReader;
 import org.meftspark.spark.LaunchEnvironment;
 import org.meftspark.spark.TestSupport;
 import org.meftspark.tokenize.ByteTokenizer;
+import org.meftspark.train.TinyDisk;
 
 /**
  * Issue 9 item 6 for the preprocessing job's shard writes on a real small disk ({@link TinyDisk}: a
