@@ -23,6 +23,10 @@ import scala.Tuple2;
  * The others become {@code duplicate_id} rejects naming the kept copy. One shuffle both
  * groups equal ids and sorts every partition by id, which makes the job's output order, and
  * hence its shard bytes, the same on every rerun.
+ *
+ * <p>The readers' rejects travel through the same shuffle, keyed by their source location, and
+ * come out unchanged: every record of the job then lives in one RDD from here on, so the read
+ * stage need not be cached for a second pass that collects its rejects.
  */
 final class Dedup {
     static final String REASON = "duplicate_id";
@@ -36,27 +40,41 @@ final class Dedup {
     private Dedup() {
     }
 
-    /** Examples by id: a partition per hash of the id, sorted by id, duplicates rejected. */
-    static JavaRDD<Outcome<Example>> apply(JavaRDD<Sourced> examples, int partitions) {
-        return examples.mapToPair(s -> new Tuple2<>(s.example().id(), s))
+    /**
+     * Examples by id: a partition per hash of the id, sorted by id, duplicates rejected; the input's
+     * rejects pass through (spread over the partitions by a hash of their source).
+     */
+    static JavaRDD<Outcome<Example>> apply(JavaRDD<Outcome<Sourced>> read, int partitions) {
+        return read.mapToPair(o -> new Tuple2<>(o.isOk() ? o.value().example().id() : o.reject().source(), o))
                 .repartitionAndSortWithinPartitions(new HashPartitioner(partitions))
                 .mapPartitions(Dedup::adjacent);
     }
 
-    /** Streams a partition sorted by id, holding only one id's copies at a time. */
-    static Iterator<Outcome<Example>> adjacent(Iterator<Tuple2<String, Sourced>> sorted) {
+    /**
+     * Streams a partition sorted by key, holding only one key's records at a time. A reject's key is its
+     * source, which could equal some example's id: rejects are passed on as they are, never grouped.
+     */
+    static Iterator<Outcome<Example>> adjacent(Iterator<Tuple2<String, Outcome<Sourced>>> sorted) {
         return new Iterator<>() {
-            private Tuple2<String, Sourced> pending = sorted.hasNext() ? sorted.next() : null;
+            private Tuple2<String, Outcome<Sourced>> pending = sorted.hasNext() ? sorted.next() : null;
             private final List<Outcome<Example>> out = new ArrayList<>();
 
             @Override
             public boolean hasNext() {
-                if (out.isEmpty() && pending != null) {
+                while (out.isEmpty() && pending != null) {
                     List<Sourced> group = new ArrayList<>();
-                    String id = pending._1();
-                    while (pending != null && pending._1().equals(id)) {
-                        group.add(pending._2());
+                    String key = pending._1();
+                    while (pending != null && pending._1().equals(key)) {
+                        Outcome<Sourced> o = pending._2();
+                        if (o.isOk()) {
+                            group.add(o.value());
+                        } else {
+                            out.add(Outcome.rejected(o.reject()));
+                        }
                         pending = sorted.hasNext() ? sorted.next() : null;
+                    }
+                    if (group.isEmpty()) {
+                        continue;
                     }
                     group.sort(PREFERENCE);
                     Example kept = group.get(0).example();

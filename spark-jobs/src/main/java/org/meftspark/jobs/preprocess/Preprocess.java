@@ -4,10 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -30,11 +28,8 @@ import org.meftspark.shard.ShardWriter;
 import org.meftspark.spark.HadoopConf;
 import org.meftspark.spark.HadoopShardStore;
 import org.meftspark.spark.OutputCommit;
-import org.meftspark.tokenize.SequenceBuilder;
-import org.meftspark.tokenize.SequenceResult;
 import org.meftspark.tokenize.TokenizedExample;
 import org.meftspark.tokenize.Tokenizer;
-import scala.Tuple2;
 
 /**
  * The preprocessing pipeline on Spark. Stages, each a thin wrapper of library code:
@@ -42,10 +37,14 @@ import scala.Tuple2;
  *   <li>{@link ReadStage}: inputs to examples and rejections (library readers, RowMapping);</li>
  *   <li>{@link Dedup}: one example per id, partitions sorted by id;</li>
  *   <li>{@link ContaminationCheck}: MinHash LSH between training and evaluation questions;</li>
- *   <li>tokenize: {@link SequenceBuilder} per partition, the tokenizer built once per executor;</li>
+ *   <li>{@link TokenizeStage}: {@link org.meftspark.tokenize.SequenceBuilder} per partition, the tokenizer
+ *       built once per executor;</li>
+ *   <li>{@link Tally}: one job over the tokenized records, for the shard plan, the summary and the rejects;</li>
  *   <li>{@link ShardStage}: shards balanced by token count, one Arrow file per task;</li>
- *   <li>manifest, {@code _rejects/}, {@code _contamination/}, then {@link OutputCommit}.</li>
+ *   <li>{@link RejectsOutput}, manifest, {@code _contamination/}, then {@link OutputCommit}.</li>
  * </ol>
+ * With the contamination check off, read, dedup and tokenize run as one stage after the dedup shuffle and
+ * the whole job is two Spark jobs: the tally and the shard write.
  * Every record kept out of the shards is counted in the manifest and written to
  * {@code _rejects/} with its reason; only an unusable input (a missing or unreadable file)
  * stops the job, naming the file, and then nothing is left at the output.
@@ -53,8 +52,6 @@ import scala.Tuple2;
 public final class Preprocess {
     /** Contamination pairs shown in the summary table (all are in _contamination/). */
     private static final int EXAMPLE_PAIRS = 3;
-    /** Rejected records per _rejects/ file before the job uses more files (at most 8, at most one per partition). */
-    private static final long REJECTS_PER_FILE = 100_000;
     private static final OutputCommit.Purpose PURPOSE = new OutputCommit.Purpose("preprocess", "data.shards",
             Manifest.FILE_NAME, "a shard set", "Set data.overwrite: true (or --set data.overwrite=true)");
 
@@ -96,60 +93,40 @@ public final class Preprocess {
         List<JavaRDD<?>> persisted = new ArrayList<>();
         ContaminationCheck.Result contamination = null;
         try {
-            JavaRDD<Outcome<Sourced>> read = keep(persisted, ReadStage.read(spark, files, conf, d.devFraction()));
-            JavaRDD<Outcome<Example>> deduped = keep(persisted,
-                    Dedup.apply(read.filter(Outcome::isOk).map(Outcome::value), partitions));
-            JavaRDD<Example> unique = deduped.filter(Outcome::isOk).map(Outcome::value);
             Phases phases = new Phases();
-            deduped.count(); // materialises read + dedup, so the phases below time their own work
-            phases.done("read+dedup");
-
-            JavaRDD<Example> kept = unique;
-            JavaRDD<Reject> contaminated = jsc.emptyRDD();
+            // Read, dedup and tokenize are one Spark stage after the dedup shuffle; the readers' rejects travel
+            // with the examples, so `records` holds every record of the job exactly once.
+            JavaRDD<Outcome<Example>> deduped = Dedup.apply(ReadStage.read(spark, files, conf, d.devFraction()),
+                    partitions);
+            Broadcast<Map<String, String>> toRemove = null;
             if (d.contaminationCheck()) {
-                contamination = ContaminationCheck.run(spark, unique, d.contaminationThreshold(),
-                        d.contaminationShingleWords(), d.contaminationHashTables(),
+                // The check reads the examples once more: keep them, and time the read on its own.
+                keep(persisted, deduped).count();
+                phases.done("read+dedup");
+                contamination = ContaminationCheck.run(spark, deduped.filter(Outcome::isOk).map(Outcome::value),
+                        d.contaminationThreshold(), d.contaminationShingleWords(), d.contaminationHashTables(),
                         d.contaminationMaxBucketPairs(), cfg.run().seed());
                 if (d.removeContaminated() && !contamination.bestByTrain().isEmpty()) {
-                    Broadcast<Map<String, String>> matched = jsc.broadcast(contamination.bestByTrain());
-                    // filter keeps each partition's id order, which the shard plan relies on.
-                    kept = unique.filter(e -> !matched.value().containsKey(e.id()));
-                    contaminated = unique.filter(e -> matched.value().containsKey(e.id()))
-                            .map(e -> new Reject("contaminated", "training question near-duplicates evaluation "
-                                    + "example " + matched.value().get(e.id()) + "; removed because "
-                                    + "data.remove_contaminated is true", e.source().toString(), e.dataset().key(),
-                                    e.id()));
+                    toRemove = jsc.broadcast(contamination.bestByTrain());
                 }
+                phases.done("contamination");
             }
-
-            phases.done("contamination");
             // Broadcast: the tokenizer's files (1.8 MB for Mistral) reach each executor once,
             // not inside the task binary of every later stage.
-            SequenceBuilderSpec seq = new SequenceBuilderSpec(jsc.broadcast(tokenizerSource), templates, d.maxLength(),
-                    d.truncationSide());
-            JavaRDD<Outcome<TokenizedExample>> tokenized = keep(persisted, kept.mapPartitions(seq::tokenize));
-            JavaRDD<TokenizedExample> rows = tokenized.filter(Outcome::isOk).map(Outcome::value);
-
-            ShardStage.Totals totals = ShardStage.totals(rows);
-            ShardPlan plan = ShardPlan.of(rows.getNumPartitions(), totals.byPartition(), d.shardTokens());
-            phases.done("tokenize");
+            TokenizeStage tokenize = new TokenizeStage(jsc.broadcast(tokenizerSource), templates, d.maxLength(),
+                    d.truncationSide(), toRemove);
+            JavaRDD<Outcome<TokenizedExample>> records = keep(persisted, deduped.mapPartitions(tokenize::apply));
+            Tally tally = Tally.of(records, RejectsOutput.perPartition(partitions));
+            JavaRDD<TokenizedExample> rows = records.filter(Outcome::isOk).map(Outcome::value);
+            ShardPlan plan = ShardPlan.of(rows.getNumPartitions(), tally.byPartition(), d.shardTokens());
+            phases.done(d.contaminationCheck() ? "tokenize" : "read+dedup+tokenize");
             HadoopShardStore staging = HadoopShardStore.inExistingDir(commit.staging().toString(), conf);
             List<ShardWriter.ShardSummary> shards = publishShards(ShardStage.write(rows, plan, staging, d.shardRows()),
                     commit.staging(), hadoop);
             phases.done("shards");
 
-            JavaRDD<Reject> rejects = read.filter(o -> !o.isOk()).map(Outcome::reject)
-                    .union(deduped.filter(o -> !o.isOk()).map(Outcome::reject))
-                    .union(contaminated)
-                    .union(tokenized.filter(o -> !o.isOk()).map(Outcome::reject));
-            Map<String, Long> rejectCounts = new TreeMap<>(
-                    rejects.mapToPair(r -> new Tuple2<>(r.reason() + "\t" + r.dataset(), 1L)).countByKey());
-            // Sorted by source, so _rejects/ reads in input order. Up to REJECTS_PER_FILE of them go to one
-            // file, which also spares the range partitioner's sampling job (one partition needs no bounds).
-            long rejected = rejectCounts.values().stream().mapToLong(Long::longValue).sum();
-            int rejectFiles = (int) Math.max(1, Math.min(Math.min(partitions, 8), rejected / REJECTS_PER_FILE + 1));
-            rejects.sortBy(Reject::source, true, rejectFiles).map(Reject::toJson)
-                    .saveAsTextFile(new Path(commit.staging(), "_rejects").toString());
+            RejectsOutput.write(tally, records, new Path(commit.staging(), "_rejects"), hadoop);
+            Map<String, Long> rejectCounts = tally.rejectCounts();
 
             ManifestBuilder manifest = new ManifestBuilder(tokenizer, templates)
                     .setting("tokenizer", cfg.model().tokenizer())
@@ -182,7 +159,7 @@ public final class Preprocess {
             commit.commit(d.overwrite());
             phases.done("rejects+manifest");
             String output = commit.output().toString();
-            return new Result(m, output, SummaryTable.render(output, m, totals.byDatasetSplit(), rejectCounts, examplePairs,
+            return new Result(m, output, SummaryTable.render(output, m, tally.byDatasetSplit(), rejectCounts, examplePairs,
                     (System.nanoTime() - start) / 1e9) + "phases: " + phases + "\n");
         } catch (Throwable e) {
             // Throwable: Spark throws SparkException, a checked exception no signature declares.
@@ -312,35 +289,5 @@ public final class Preprocess {
             return new java.io.UncheckedIOException(io.getMessage(), io);
         }
         return new IllegalStateException("preprocessing failed: " + e.getMessage(), e);
-    }
-
-    /**
-     * Everything a tokenizing task needs, serialised once into the closure: the tokenizer's
-     * files, the parsed templates and the length policy. The tokenizer itself is built once per
-     * executor JVM ({@link TokenizerSource#get()}).
-     */
-    record SequenceBuilderSpec(Broadcast<TokenizerSource> tokenizer, PromptTemplates templates, int maxLength,
-                               org.meftspark.tokenize.TruncationSide side) implements java.io.Serializable {
-
-        Iterator<Outcome<TokenizedExample>> tokenize(Iterator<Example> examples) {
-            SequenceBuilder builder = new SequenceBuilder(tokenizer.value().get(), templates, maxLength, side);
-            return new Iterator<>() {
-                @Override
-                public boolean hasNext() {
-                    return examples.hasNext();
-                }
-
-                @Override
-                public Outcome<TokenizedExample> next() {
-                    Example e = examples.next();
-                    SequenceResult r = builder.build(e);
-                    if (r instanceof SequenceResult.Built b) {
-                        return Outcome.ok(b.example());
-                    }
-                    return Outcome.rejected(Reject.of(((SequenceResult.Dropped) r).rejection(), e.dataset().key(),
-                            e.id()));
-                }
-            };
-        }
     }
 }

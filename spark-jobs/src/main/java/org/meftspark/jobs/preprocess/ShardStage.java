@@ -1,7 +1,6 @@
 package org.meftspark.jobs.preprocess;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -43,48 +42,6 @@ final class ShardStage {
     private ShardStage() {
     }
 
-    /**
-     * What one pass over the tokenized rows counts: the shard plan's input and the summary table's.
-     *
-     * @param byPartition    rows and tokens per (partition, split), for {@link ShardPlan}
-     * @param byDatasetSplit per "dataset\tsplit": {rows, tokens, rows whose prompt was truncated}
-     */
-    record Totals(List<ShardPlan.PartitionTokens> byPartition, Map<String, long[]> byDatasetSplit)
-            implements java.io.Serializable {
-    }
-
-    /**
-     * Both counts in one Spark job over the persisted rows (a second job for the summary's counts cost about
-     * a tenth of a second of fixed scheduling and shuffle time on a small input).
-     */
-    static Totals totals(JavaRDD<TokenizedExample> rows) {
-        List<Totals> parts = rows.mapPartitionsWithIndex((p, it) -> {
-            Map<String, long[]> bySplit = new HashMap<>();
-            Map<String, long[]> byDatasetSplit = new HashMap<>();
-            while (it.hasNext()) {
-                TokenizedExample e = it.next();
-                long[] t = bySplit.computeIfAbsent(e.split(), s -> new long[2]);
-                t[0]++;
-                t[1] += e.inputIds().length;
-                long[] d = byDatasetSplit.computeIfAbsent(e.dataset() + "\t" + e.split(), s -> new long[3]);
-                d[0]++;
-                d[1] += e.inputIds().length;
-                d[2] += e.truncatedTokens() > 0 ? 1 : 0;
-            }
-            List<ShardPlan.PartitionTokens> out = new ArrayList<>();
-            bySplit.forEach((s, t) -> out.add(new ShardPlan.PartitionTokens(p, s, t[0], t[1])));
-            return List.of(new Totals(out, byDatasetSplit)).iterator();
-        }, false).collect();
-        List<ShardPlan.PartitionTokens> byPartition = new ArrayList<>();
-        Map<String, long[]> byDatasetSplit = new java.util.TreeMap<>();
-        for (Totals t : parts) {
-            byPartition.addAll(t.byPartition());
-            t.byDatasetSplit().forEach((k, v) -> byDatasetSplit.merge(k, v,
-                    (a, b) -> new long[] {a[0] + b[0], a[1] + b[1], a[2] + b[2]}));
-        }
-        return new Totals(byPartition, byDatasetSplit);
-    }
-
     /** Assigns, shuffles and writes; returns what each non-empty shard's task wrote. */
     static List<Written> write(JavaRDD<TokenizedExample> rows, ShardPlan plan, HadoopShardStore staging,
                                int maxBatchRows) {
@@ -97,7 +54,7 @@ final class ShardStage {
                 .collect();
     }
 
-    /** Streams a partition, keying each row by its shard (same order as {@link #totals} saw it). */
+    /** Streams a partition, keying each row by its shard (same order as {@link Tally} saw it). */
     private static Iterator<Tuple2<ShardKey, TokenizedExample>> assign(ShardPlan plan, int partition,
                                                                        Iterator<TokenizedExample> it) {
         Map<String, Long> offset = new HashMap<>();

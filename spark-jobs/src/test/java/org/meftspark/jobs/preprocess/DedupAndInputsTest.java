@@ -36,11 +36,11 @@ class DedupAndInputsTest {
 
     @Test
     void evaluationCopyWinsThenFirstInputThenEarliestLineAndEveryOtherCopyIsARejectNamingTheKeptOne() {
-        List<Tuple2<String, Sourced>> sorted = List.of(
-                new Tuple2<>("gsm8k:abc", ex(0, "train", "train.jsonl", 7)),
-                new Tuple2<>("gsm8k:abc", ex(2, "test", "test.jsonl", 40)),
-                new Tuple2<>("gsm8k:abc", ex(1, "test", "test-copy.jsonl", 3)),
-                new Tuple2<>("gsm8k:abd", other("gsm8k:abd")));
+        List<Tuple2<String, Outcome<Sourced>>> sorted = List.of(
+                new Tuple2<>("gsm8k:abc", Outcome.ok(ex(0, "train", "train.jsonl", 7))),
+                new Tuple2<>("gsm8k:abc", Outcome.ok(ex(2, "test", "test.jsonl", 40))),
+                new Tuple2<>("gsm8k:abc", Outcome.ok(ex(1, "test", "test-copy.jsonl", 3))),
+                new Tuple2<>("gsm8k:abd", Outcome.ok(other("gsm8k:abd"))));
         List<Outcome<Example>> out = new ArrayList<>();
         Iterator<Outcome<Example>> it = Dedup.adjacent(sorted.iterator());
         it.forEachRemaining(out::add);
@@ -52,6 +52,22 @@ class DedupAndInputsTest {
             assertThat(r.message()).contains("test-copy.jsonl:3").contains("split test");
             assertThat(r.id()).isEqualTo("gsm8k:abc");
         }).extracting(Reject::source).containsExactlyInAnyOrder("train.jsonl:7", "test.jsonl:40");
+    }
+
+    @Test
+    void readersRejectsPassThroughUngroupedEvenWhenTheirSourceEqualsAnExamplesId() {
+        Reject bad = new Reject("malformed_json", "not JSON", "a.jsonl:3", "gsm8k", "");
+        Reject bad2 = new Reject("missing_field", "no question", "a.jsonl:3", "gsm8k", "");
+        // Keys sort as Spark's shuffle sorts them; the example's id happens to equal the rejects' source.
+        List<Tuple2<String, Outcome<Sourced>>> sorted = List.of(
+                new Tuple2<>("a.jsonl:3", Outcome.rejected(bad)),
+                new Tuple2<>("a.jsonl:3", Outcome.ok(other("a.jsonl:3"))),
+                new Tuple2<>("a.jsonl:3", Outcome.rejected(bad2)),
+                new Tuple2<>("b.jsonl:1", Outcome.rejected(bad)));
+        List<Outcome<Example>> out = new ArrayList<>();
+        Dedup.adjacent(sorted.iterator()).forEachRemaining(out::add);
+        assertThat(out.stream().filter(o -> !o.isOk()).map(Outcome::reject)).containsExactly(bad, bad2, bad);
+        assertThat(out.stream().filter(Outcome::isOk).map(o -> o.value().id())).containsExactly("a.jsonl:3");
     }
 
     @Test
