@@ -59,51 +59,35 @@ public final class PreprocessBenchmark {
         }
     }
 
-    /** CPU time of this JVM, every thread. */
-    private static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-                .getOperatingSystemMXBean()).getProcessCpuTime();
+    /** Job overhead per core in percent: how much longer the job takes per token per core than the encode. */
+    private static double overhead(double encodeSeconds, double jobSeconds, int cores) {
+        return (jobSeconds * cores / encodeSeconds - 1) * 100;
     }
 
-    private static void run(Path file, Path tokDir, int cores, int reps, Path work) throws Exception {
-        // The texts SequenceBuilder encodes: rendered prompt, one space, target.
-        PromptTemplates templates = PromptTemplates.builtIn();
-        List<String> texts = new ArrayList<>();
-        List<Example> examples = new ArrayList<>();
-        try (ReadResults rr = DatasetReaders.open(Dataset.GSM8K, "train", file, ReaderOptions.DEFAULTS)) {
-            while (rr.hasNext()) {
-                ReadResult r = rr.next();
-                if (r instanceof Example e) {
-                    examples.add(e);
-                    texts.add(templates.get(e.dataset()).render(e.fields()).text() + " " + e.target());
-                }
-            }
+    private static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    /** One run of the job; returns wall and whole-JVM CPU seconds, and checks every example became a row. */
+    private static double[] job(SparkSession spark, RunConfig cfg, int expectedRows) throws Exception {
+        long t0 = System.nanoTime();
+        long c0 = processCpuNanos();
+        Preprocess.Result result = Preprocess.run(spark, cfg);
+        double[] took = {(System.nanoTime() - t0) / 1e9, (processCpuNanos() - c0) / 1e9};
+        System.out.println("  " + result.table().lines().filter(l -> l.startsWith("phases:")).findFirst().orElse(""));
+        if (result.manifest().totalRows() != expectedRows) {
+            throw new IllegalStateException("job wrote " + result.manifest().totalRows() + " rows, expected " + expectedRows);
         }
-        long tokens = 0;
-        double encodeSeconds = Double.MAX_VALUE;
-        double encodeCpu = Double.MAX_VALUE;
-        java.lang.management.ThreadMXBean cpuClock = java.lang.management.ManagementFactory.getThreadMXBean();
-        try (HuggingFaceTokenizer djl = HuggingFaceTokenizer.newInstance(tokDir.resolve("tokenizer.json"),
-                Map.of("addSpecialTokens", "false"))) {
-            for (int rep = 0; rep <= reps; rep++) { // rep 0 warms up
-                long t0 = System.nanoTime();
-                long c0 = cpuClock.getCurrentThreadCpuTime();
-                long n = 0;
-                for (String t : texts) {
-                    n += djl.encode(t, false, false).getIds().length;
-                }
-                double s = (System.nanoTime() - t0) / 1e9;
-                double cpu = (cpuClock.getCurrentThreadCpuTime() - c0) / 1e9;
-                tokens = n;
-                if (rep > 0) {
-                    encodeSeconds = Math.min(encodeSeconds, s);
-                    encodeCpu = Math.min(encodeCpu, cpu);
-                }
-            }
-        }
-        double encodeRate = tokens / encodeSeconds;
-        // What `cores` threads can do on this machine right now, with one shared tokenizer and
-        // with one per thread: the ceiling for the job, and whether sharing costs anything.
+        return took;
+    }
+
+    /**
+     * What {@code cores} threads can do on this machine right now, with one shared tokenizer and with one per
+     * thread: the ceiling for the job in local[cores], and whether sharing costs anything.
+     */
+    private static void parallelEncode(List<String> texts, Path tokDir, int cores, int reps, long tokens)
+            throws Exception {
         for (boolean shared : new boolean[] {true, false}) {
             double best = Double.MAX_VALUE;
             List<HuggingFaceTokenizer> toks = new ArrayList<>();
@@ -141,28 +125,28 @@ public final class PreprocessBenchmark {
             System.out.printf(Locale.ROOT, "DJL encode, %d threads, %s: best %.2f s = %.0f tokens/s/core%n", cores,
                     shared ? "one shared tokenizer" : "one tokenizer per thread", best, tokens / best / cores);
         }
-        // The library's per-example work alone (template, encode with offsets, truncation
-        // policy, BOS/EOS), one thread: separates library cost from Spark's.
-        double buildSeconds = Double.MAX_VALUE;
-        try (HfTokenizer tok = HfTokenizer.load(tokDir)) {
-            SequenceBuilder builder = new SequenceBuilder(tok, templates, 1024, TruncationSide.LEFT);
-            for (int rep = 0; rep <= reps; rep++) {
-                long t0 = System.nanoTime();
-                for (Example e : examples) {
-                    builder.build(e);
-                }
-                double s = (System.nanoTime() - t0) / 1e9;
-                if (rep > 0) {
-                    buildSeconds = Math.min(buildSeconds, s);
+    }
+
+    /** CPU time of this JVM, every thread. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    private static void run(Path file, Path tokDir, int cores, int reps, Path work) throws Exception {
+        // The texts SequenceBuilder encodes: rendered prompt, one space, target.
+        PromptTemplates templates = PromptTemplates.builtIn();
+        List<String> texts = new ArrayList<>();
+        List<Example> examples = new ArrayList<>();
+        try (ReadResults rr = DatasetReaders.open(Dataset.GSM8K, "train", file, ReaderOptions.DEFAULTS)) {
+            while (rr.hasNext()) {
+                ReadResult r = rr.next();
+                if (r instanceof Example e) {
+                    examples.add(e);
+                    texts.add(templates.get(e.dataset()).render(e.fields()).text() + " " + e.target());
                 }
             }
         }
-        System.out.printf(Locale.ROOT, "texts %d, tokens %d%n", texts.size(), tokens);
-        System.out.printf(Locale.ROOT, "DJL encode, 1 thread: best %.2f s = %.0f tokens/s/core; CPU %.2f s%n",
-                encodeSeconds, encodeRate, encodeCpu);
-        System.out.printf(Locale.ROOT, "SequenceBuilder (library), 1 thread: best %.2f s = %.0f tokens/s/core; "
-                + "encode/builder = %.2f%n", buildSeconds, tokens / buildSeconds, buildSeconds / encodeSeconds);
-
         Path yaml = work.resolve("bench.yaml");
         Path out = work.resolve("shards");
         Files.writeString(yaml, """
@@ -174,39 +158,70 @@ public final class PreprocessBenchmark {
                 model: {tokenizer: "%s"}
                 spark: {partitions: %d}
                 """.formatted(file, out, tokDir.resolve("tokenizer.json"), cores));
-        try (SparkSession spark = Sessions.create("meft-bench", "local[" + cores + "]",
-                Map.of("spark.sql.shuffle.partitions", String.valueOf(cores)))) {
-            for (boolean contamination : new boolean[] {true, false}) {
-                RunConfig cfg = RunConfigLoader.load(yaml, List.of("data.contamination_check=" + contamination));
-                double best = Double.MAX_VALUE;
-                double bestCpu = Double.MAX_VALUE;
-                for (int rep = 0; rep <= reps; rep++) {
-                    long t0 = System.nanoTime();
-                    long c0 = processCpuNanos();
-                    Preprocess.Result result = Preprocess.run(spark, cfg);
-                    double cpu = (processCpuNanos() - c0) / 1e9;
-                    Manifest m = result.manifest();
-                    System.out.println("  " + result.table().lines().filter(l -> l.startsWith("phases:")).findFirst()
-                            .orElse(""));
-                    double s = (System.nanoTime() - t0) / 1e9;
-                    if (m.totalRows() != texts.size()) {
-                        throw new IllegalStateException("job wrote " + m.totalRows() + " rows, expected " + texts.size());
-                    }
-                    if (rep > 0) {
-                        best = Math.min(best, s);
-                        bestCpu = Math.min(bestCpu, cpu);
-                    }
+        // Baseline and job alternate within each repetition, so both see the same minutes of this shared
+        // machine: the encode alone moved by 23 % between processes on a quiet machine (session 3), and a
+        // ratio of two figures measured minutes apart measured that drift as much as the job.
+        List<double[]> runs = new ArrayList<>(); // per repetition: encode s, encode CPU s, builder s, job off s, job off CPU s, job on s
+        long tokens = 0;
+        try (HuggingFaceTokenizer djl = HuggingFaceTokenizer.newInstance(tokDir.resolve("tokenizer.json"),
+                Map.of("addSpecialTokens", "false"));
+             HfTokenizer tok = HfTokenizer.load(tokDir);
+             SparkSession spark = Sessions.create("meft-bench", "local[" + cores + "]",
+                     Map.of("spark.sql.shuffle.partitions", String.valueOf(cores)))) {
+            SequenceBuilder builder = new SequenceBuilder(tok, templates, 1024, TruncationSide.LEFT);
+            RunConfig off = RunConfigLoader.load(yaml, List.of("data.contamination_check=false"));
+            RunConfig on = RunConfigLoader.load(yaml, List.of("data.contamination_check=true"));
+            for (int rep = 0; rep <= reps; rep++) { // rep 0 warms up
+                java.lang.management.ThreadMXBean cpuClock = java.lang.management.ManagementFactory.getThreadMXBean();
+                long t0 = System.nanoTime();
+                long c0 = cpuClock.getCurrentThreadCpuTime();
+                long n = 0;
+                for (String t : texts) {
+                    n += djl.encode(t, false, false).getIds().length;
                 }
-                double jobRate = tokens / best / cores;
-                // On a loaded machine wall time measures the neighbours; CPU time (the whole JVM's:
-                // Spark's threads, GC and JIT included, all of it the job's cost) much less so.
-                System.out.printf(Locale.ROOT, "  CPU: job %.2f s (whole JVM) vs encode %.2f s: overhead %.0f %%%n", bestCpu,
-                        encodeCpu, (bestCpu / encodeCpu - 1) * 100);
-                System.out.printf(Locale.ROOT, "Spark job local[%d], contamination check %s: best %.2f s = %.0f "
-                                + "tokens/s/core; encode/job = %.2f (overhead %.0f %%)%n", cores,
-                        contamination ? "on " : "off", best, jobRate, encodeRate / jobRate,
-                        (encodeRate / jobRate - 1) * 100);
+                double encode = (System.nanoTime() - t0) / 1e9;
+                double encodeCpu = (cpuClock.getCurrentThreadCpuTime() - c0) / 1e9;
+                tokens = n;
+                // The library's per-example work alone (template, encode with offsets, truncation policy,
+                // BOS/EOS), one thread: separates library cost from Spark's.
+                t0 = System.nanoTime();
+                for (Example e : examples) {
+                    builder.build(e);
+                }
+                double build = (System.nanoTime() - t0) / 1e9;
+                double[] jobOff = job(spark, off, texts.size());
+                double[] jobOn = job(spark, on, texts.size());
+                if (rep > 0) {
+                    runs.add(new double[] {encode, encodeCpu, build, jobOff[0], jobOff[1], jobOn[0]});
+                    System.out.printf(Locale.ROOT, "rep %d: encode %.2f s (CPU %.2f), builder %.2f s, job check off %.2f s "
+                                    + "(CPU %.2f): overhead %.0f %%, job check on %.2f s: overhead %.0f %%%n", rep, encode,
+                            encodeCpu, build, jobOff[0], jobOff[1], overhead(encode, jobOff[0], cores),
+                            jobOn[0], overhead(encode, jobOn[0], cores));
+                }
             }
+        }
+        System.out.printf(Locale.ROOT, "texts %d, tokens %d%n", texts.size(), tokens);
+        double[] bestEncode = runs.stream().min(java.util.Comparator.comparingDouble(r -> r[0])).orElseThrow();
+        double encodeRate = tokens / bestEncode[0];
+        System.out.printf(Locale.ROOT, "DJL encode, 1 thread: best %.2f s = %.0f tokens/s/core%n", bestEncode[0], encodeRate);
+        for (int col : new int[] {3, 5}) {
+            double best = runs.stream().mapToDouble(r -> r[col]).min().orElseThrow();
+            double[] ratios = runs.stream().mapToDouble(r -> overhead(r[0], r[col], cores)).sorted().toArray();
+            System.out.printf(Locale.ROOT, "Spark job local[%d], contamination check %s: best %.2f s = %.0f tokens/s/core; "
+                            + "overhead per repetition: median %.0f %% (range %.0f to %.0f %%), best job vs best encode %.0f %%%n",
+                    cores, col == 3 ? "off" : "on ", best, tokens / best / cores, median(ratios), ratios[0],
+                    ratios[ratios.length - 1], overhead(bestEncode[0], best, cores));
+        }
+        double[] cpuOverhead = runs.stream().mapToDouble(r -> (r[4] / r[1] - 1) * 100).sorted().toArray();
+        // On a loaded machine wall time measures the neighbours; CPU time (the whole JVM's: Spark's threads,
+        // GC and JIT included, all of it the job's cost) much less so.
+        System.out.printf(Locale.ROOT, "CPU, check off: job (whole JVM) vs encode thread, per repetition: median %.0f %% "
+                + "(range %.0f to %.0f %%)%n", median(cpuOverhead), cpuOverhead[0], cpuOverhead[cpuOverhead.length - 1]);
+        double[] builderRatio = runs.stream().mapToDouble(r -> r[2] / r[0]).sorted().toArray();
+        System.out.printf(Locale.ROOT, "SequenceBuilder (library) / encode, 1 thread, per repetition: median %.2f%n",
+                median(builderRatio));
+        if (cores > 1) {
+            parallelEncode(texts, tokDir, cores, reps, tokens);
         }
 
         List<TokenizedExample> rows = ShardReader.open(new LocalShardStore(out), null).rows().toList();
