@@ -17,6 +17,12 @@ import java.util.TreeMap;
  *
  * <p>The plan is deterministic given the totals, hence given the partitioning and the order
  * of rows within partitions.
+ *
+ * <p>It also says which shards may hold rows of more than one partition ({@link #shared}): the
+ * others can be written by their one partition's task, in the partition's own order, with no
+ * shuffle. A shard is called shared when the token ranges of two partitions reach into it, which
+ * may count a shard whose rows all start in one partition (a partition's last row reaching past
+ * the boundary), never the other way round.
  */
 public final class ShardPlan implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -38,10 +44,28 @@ public final class ShardPlan implements Serializable {
 
     private final Map<String, SplitPlan> splits;
     private final int shardCount;
+    /** Per shard: whether more than one partition's rows may go to it. */
+    private final boolean[] shared;
 
     private ShardPlan(Map<String, SplitPlan> splits, int shardCount) {
         this.splits = splits;
         this.shardCount = shardCount;
+        this.shared = new boolean[shardCount];
+        for (SplitPlan p : splits.values()) {
+            int[] partitionsIn = new int[p.shards()];
+            long[] start = p.startByPartition();
+            for (int q = 0; q < start.length; q++) {
+                long end = q + 1 < start.length ? start[q + 1] : p.tokens();
+                if (end > start[q]) {
+                    for (int k = index(p, start[q]); k <= index(p, end - 1); k++) {
+                        partitionsIn[k]++;
+                    }
+                }
+            }
+            for (int k = 0; k < p.shards(); k++) {
+                shared[p.firstShard() + k] = partitionsIn[k] > 1;
+            }
+        }
     }
 
     /**
@@ -103,10 +127,19 @@ public final class ShardPlan implements Serializable {
         if (p == null) {
             throw new IllegalArgumentException("split '" + split + "' has no rows in this plan");
         }
-        long start = p.startByPartition()[partition] + offset;
+        return p.firstShard() + index(p, p.startByPartition()[partition] + offset);
+    }
+
+    /** Whether rows of more than one partition may go to {@code shard} (see the class comment). */
+    public boolean shared(int shard) {
+        return shared[shard];
+    }
+
+    /** The shard within its split of a row starting at {@code start} on the split's token axis. */
+    private static int index(SplitPlan p, long start) {
         // start * n / tokens in floating point: exact enough (off by at most one row's boundary
         // at ~2^53 tokens) and identical on every JVM.
         int k = (int) Math.floor((double) start * p.shards() / Math.max(1, p.tokens()));
-        return p.firstShard() + Math.min(Math.max(k, 0), p.shards() - 1);
+        return Math.min(Math.max(k, 0), p.shards() - 1);
     }
 }

@@ -42,6 +42,7 @@ class ShardPlanTest {
         long target = 4000;
         ShardPlan plan = ShardPlan.of(partitions, totals, target);
         long[] shardTokens = new long[plan.shardCount()];
+        java.util.Map<Integer, java.util.Set<Integer>> partitionsOf = new java.util.HashMap<>();
         int maxRow = 0;
         long devTotal = 0;
         long trainTotal = 0;
@@ -54,6 +55,7 @@ class ShardPlanTest {
                 boolean isDev = splits[p][i].equals("dev");
                 int s = plan.shardOf(splits[p][i], p, isDev ? dev : train);
                 shardTokens[s] += lengths[p][i];
+                partitionsOf.computeIfAbsent(s, k -> new java.util.HashSet<>()).add(p);
                 maxRow = Math.max(maxRow, lengths[p][i]);
                 if (isDev) {
                     dev += lengths[p][i];
@@ -75,6 +77,50 @@ class ShardPlanTest {
         for (int s = 0; s < plan.shardCount(); s++) {
             double ideal = s < devShards ? devTotal / (double) devShards : trainTotal / (double) trainShards;
             assertThat((double) shardTokens[s]).as("shard %d", s).isBetween(ideal - maxRow, ideal + maxRow);
+        }
+        // A shard not called shared holds rows of one partition; at most two per split (three partitions) are shared.
+        int sharedCount = 0;
+        for (int s = 0; s < plan.shardCount(); s++) {
+            if (plan.shared(s)) {
+                sharedCount++;
+            } else {
+                assertThat(partitionsOf.getOrDefault(s, java.util.Set.of())).as("shard %d", s).hasSizeLessThanOrEqualTo(1);
+            }
+        }
+        assertThat(sharedCount).isBetween(1, 4);
+    }
+
+    @net.jqwik.api.Property(tries = 300)
+    void aShardNotCalledSharedHoldsRowsOfOnePartitionOnly(@net.jqwik.api.ForAll long seed) {
+        Random rnd = new Random(seed);
+        int partitions = 1 + rnd.nextInt(6);
+        int[][] lengths = new int[partitions][];
+        List<ShardPlan.PartitionTokens> totals = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            lengths[p] = rnd.ints(rnd.nextInt(30), 1, 2 + rnd.nextInt(200)).toArray();
+            totals.add(new ShardPlan.PartitionTokens(p, "train", lengths[p].length,
+                    java.util.Arrays.stream(lengths[p]).asLongStream().sum()));
+        }
+        ShardPlan plan = ShardPlan.of(partitions, totals, 1 + rnd.nextInt(500));
+        java.util.Map<Integer, java.util.Set<Integer>> partitionsOf = new java.util.HashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            long offset = 0;
+            for (int len : lengths[p]) {
+                partitionsOf.computeIfAbsent(plan.shardOf("train", p, offset), k -> new java.util.HashSet<>()).add(p);
+                offset += len;
+            }
+        }
+        int shared = 0;
+        for (int s = 0; s < plan.shardCount(); s++) {
+            if (plan.shared(s)) {
+                shared++;
+            } else {
+                assertThat(partitionsOf.getOrDefault(s, java.util.Set.of())).as("shard %d", s).hasSizeLessThanOrEqualTo(1);
+            }
+        }
+        assertThat(shared).as("shared shards").isLessThanOrEqualTo(Math.max(0, 2 * (partitions - 1)));
+        if (partitions == 1) {
+            assertThat(shared).isZero();
         }
     }
 

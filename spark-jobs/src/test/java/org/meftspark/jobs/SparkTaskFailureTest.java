@@ -100,6 +100,7 @@ class SparkTaskFailureTest {
     void noFaults() {
         FaultyFileSystem.clear(hadoop());
         hadoop().unset("meft.faults.straggle.at");
+        hadoop().unset("meft.faults.straggle.until-killed");
         tasks.reset();
     }
 
@@ -141,6 +142,8 @@ class SparkTaskFailureTest {
         hadoop().set("meft.faults.straggle.until", when.startsWith("before") ? parent + "/.shards.staging-*/_rejects"
                 : out + "/manifest.json");
         hadoop().setLong("meft.faults.straggle.max-ms", 90_000);
+        // The driver writes a small _rejects/ itself, milliseconds after the winning copy: wait for the kill too.
+        hadoop().setBoolean("meft.faults.straggle.until-killed", true);
         Preprocess.run(spark, PreprocessFixtures.config(inputs, out));
         tasks.awaitIdle();
         assertThat(tasks.speculative.get()).as("speculative copies launched").isGreaterThanOrEqualTo(1);

@@ -83,10 +83,13 @@ public class FaultyFileSystem extends LocalFileSystem {
         System.err.println(MARK + ": straggling at " + where(p));
         Path until = new Path(c.get("meft.faults.straggle.until"));
         long deadline = System.nanoTime() + c.getLong("meft.faults.straggle.max-ms", 60_000) * 1_000_000;
+        // With until-killed, the straggler also waits for the scheduler's kill: a driver step that follows the
+        // winning copy within milliseconds (a file the driver writes itself) can otherwise beat the kill message.
+        boolean untilKilled = c.getBoolean("meft.faults.straggle.until-killed", false);
         boolean interrupted = false;
         while (System.nanoTime() < deadline) {
             org.apache.hadoop.fs.FileStatus[] found = getRawFileSystem().globStatus(until);
-            if (found != null && found.length > 0) {
+            if (found != null && found.length > 0 && (interrupted || !untilKilled)) {
                 break;
             }
             try {

@@ -1,11 +1,12 @@
 package org.meftspark.jobs.preprocess;
 
 import java.io.Serializable;
+import java.util.Arrays;
 import org.apache.spark.Partitioner;
 
 /**
- * Sort key of the shard-writing shuffle: rows go to the partition of their shard and arrive
- * there sorted by id, so each shard's bytes are the same on every run.
+ * Sort key of the shuffle that writes shared shards: rows go to the partition of their shard and
+ * arrive there sorted by id, so each shard's bytes are the same on every run.
  *
  * @param shard shard index from the {@link org.meftspark.shard.ShardPlan}
  * @param id    example id
@@ -18,33 +19,38 @@ record ShardKey(int shard, String id) implements Comparable<ShardKey>, Serializa
         return c != 0 ? c : id.compareTo(o.id);
     }
 
-    /** Partition = shard. */
-    static final class ByShard extends Partitioner {
+    /** One partition per listed shard, in the list's (ascending) order. */
+    static final class Among extends Partitioner {
         private static final long serialVersionUID = 1L;
-        private final int shards;
+        private final int[] shards;
 
-        ByShard(int shards) {
-            this.shards = shards;
+        /** @param shards ascending shard indices */
+        Among(int[] shards) {
+            this.shards = shards.clone();
         }
 
         @Override
         public int numPartitions() {
-            return shards;
+            return shards.length;
         }
 
         @Override
         public int getPartition(Object key) {
-            return ((ShardKey) key).shard();
+            int at = Arrays.binarySearch(shards, ((ShardKey) key).shard());
+            if (at < 0) {
+                throw new IllegalArgumentException("shard " + ((ShardKey) key).shard() + " is not one of " + Arrays.toString(shards));
+            }
+            return at;
         }
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof ByShard b && b.shards == shards;
+            return o instanceof Among a && Arrays.equals(a.shards, shards);
         }
 
         @Override
         public int hashCode() {
-            return shards;
+            return Arrays.hashCode(shards);
         }
     }
 }

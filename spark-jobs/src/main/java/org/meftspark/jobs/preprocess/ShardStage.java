@@ -1,12 +1,14 @@
 package org.meftspark.jobs.preprocess;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.fs.FSError;
 import org.apache.spark.TaskContext;
+import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaRDD;
 import org.meftspark.shard.ShardPlan;
 import org.meftspark.shard.ShardStore;
@@ -17,10 +19,15 @@ import scala.Tuple2;
 
 /**
  * Balances rows into shards by token count ({@link ShardPlan}) and writes one Arrow file per
- * shard from its task. A task attempt writes its own file name
- * ({@code part-NNNNN.attempt-T.arrow}); the driver renames the attempt whose result Spark
- * kept, so a retried or speculative attempt can never replace a shard behind the manifest's
- * checksum.
+ * shard. A shard whose rows all lie in one partition (every shard when there is one partition,
+ * all but at most one per partition boundary otherwise) is written by that partition's task, in
+ * the partition's id order, without a shuffle; only the shards the plan calls shared go through a
+ * shuffle that sorts their rows by id. Both give the bytes the all-shuffle writer gave: a shard's
+ * rows sorted by id.
+ *
+ * <p>A task attempt writes its own file names ({@code part-NNNNN.attempt-T.arrow}); the driver
+ * renames the attempt whose result Spark kept, so a retried or speculative attempt can never
+ * replace a shard behind the manifest's checksum.
  */
 final class ShardStage {
     /** Starts the message of a failed shard write, which the driver looks for in Spark's task failure text. */
@@ -42,16 +49,66 @@ final class ShardStage {
     private ShardStage() {
     }
 
-    /** Assigns, shuffles and writes; returns what each non-empty shard's task wrote. */
+    /**
+     * Writes every shard: one job for the partition-local shards, and one with a shuffle for the shared ones,
+     * if any. Returns what each non-empty shard's task wrote.
+     */
     static List<Written> write(JavaRDD<TokenizedExample> rows, ShardPlan plan, HadoopShardStore staging,
                                int maxBatchRows) {
         if (plan.shardCount() == 0) {
             return List.of();
         }
-        return rows.mapPartitionsWithIndex((p, it) -> assign(plan, p, it), false).mapToPair(t -> t)
-                .repartitionAndSortWithinPartitions(new ShardKey.ByShard(plan.shardCount()))
-                .mapPartitionsWithIndex((shard, it) -> writeShard(shard, it, staging, maxBatchRows), false)
-                .collect();
+        List<Written> out = new ArrayList<>(rows.mapPartitionsWithIndex(
+                (p, it) -> writeLocal(plan, p, it, staging, maxBatchRows), false).collect());
+        int[] shared = IntStream.range(0, plan.shardCount()).filter(plan::shared).toArray();
+        if (shared.length > 0) {
+            out.addAll(rows.mapPartitionsWithIndex((p, it) -> assign(plan, p, it), false)
+                    .filter(t -> plan.shared(t._1().shard())).mapToPair(t -> t)
+                    .repartitionAndSortWithinPartitions(new ShardKey.Among(shared))
+                    .mapPartitionsWithIndex((i, it) -> writeShared(shared[i], it, staging, maxBatchRows), false)
+                    .collect());
+        }
+        return out;
+    }
+
+    /**
+     * Streams a partition, writing the rows of its local shards: one file open per split at a time, since a
+     * split's shard index only grows along the partition. Rows of shared shards are skipped here.
+     */
+    private static Iterator<Written> writeLocal(ShardPlan plan, int partition, Iterator<TokenizedExample> it,
+                                                HadoopShardStore store, int maxBatchRows) throws IOException {
+        Map<String, Long> offset = new HashMap<>();
+        Map<String, OpenShard> open = new HashMap<>();
+        List<Written> done = new ArrayList<>();
+        try {
+            while (it.hasNext()) {
+                TokenizedExample e = it.next();
+                long at = offset.getOrDefault(e.split(), 0L);
+                offset.put(e.split(), at + e.inputIds().length);
+                int shard = plan.shardOf(e.split(), partition, at);
+                if (plan.shared(shard)) {
+                    continue;
+                }
+                OpenShard o = open.get(e.split());
+                if (o == null || o.shard != shard) {
+                    if (o != null) {
+                        open.remove(e.split());
+                        done.add(o.finish());
+                    }
+                    o = new OpenShard(shard, store, maxBatchRows);
+                    open.put(e.split(), o);
+                }
+                o.write(e);
+            }
+            for (String split : List.copyOf(open.keySet())) {
+                done.add(open.remove(split).finish());
+            }
+            return done.iterator();
+        } finally {
+            for (OpenShard o : open.values()) {
+                o.abort();
+            }
+        }
     }
 
     /** Streams a partition, keying each row by its shard (same order as {@link Tally} saw it). */
@@ -74,26 +131,86 @@ final class ShardStage {
         };
     }
 
-    private static Iterator<Written> writeShard(int shard, Iterator<Tuple2<ShardKey, TokenizedExample>> rows,
-                                                HadoopShardStore store, int maxBatchRows) throws IOException {
+    private static Iterator<Written> writeShared(int shard, Iterator<Tuple2<ShardKey, TokenizedExample>> rows,
+                                                 HadoopShardStore store, int maxBatchRows) throws IOException {
         if (!rows.hasNext()) {
             return List.<Written>of().iterator();
         }
-        String name = String.format("part-%05d.arrow", shard);
-        String attempt = String.format("part-%05d.attempt-%d.arrow", shard, TaskContext.get().taskAttemptId());
-        try (ShardStore.PendingFile file = store.create(attempt);
-             ShardWriter writer = new ShardWriter(file.channel(), name, maxBatchRows, MAX_BATCH_TOKENS)) {
+        OpenShard o = new OpenShard(shard, store, maxBatchRows);
+        try {
             while (rows.hasNext()) {
-                writer.write(rows.next()._2());
+                o.write(rows.next()._2());
             }
-            ShardWriter.ShardSummary summary = writer.finish();
-            file.commit();
-            return List.of(new Written(shard, attempt, summary)).iterator();
-        } catch (IOException | FSError e) {
-            // A full disk says only "No space left on device" (Hadoop's local file system even wraps it in
-            // FSError, an Error): name the file, so the user knows which disk to look at.
+            return List.of(o.finish()).iterator();
+        } finally {
+            o.abort();
+        }
+    }
+
+    /** One shard file being written by this task attempt; any failure names the file. */
+    private static final class OpenShard {
+        final int shard;
+        private final String attempt;
+        private final HadoopShardStore store;
+        private final ShardStore.PendingFile file;
+        private final ShardWriter writer;
+
+        OpenShard(int shard, HadoopShardStore store, int maxBatchRows) throws IOException {
+            this.shard = shard;
+            this.store = store;
+            this.attempt = String.format("part-%05d.attempt-%d.arrow", shard, TaskContext.get().taskAttemptId());
+            ShardStore.PendingFile f = null;
+            try {
+                f = store.create(attempt);
+                this.writer = new ShardWriter(f.channel(), String.format("part-%05d.arrow", shard), maxBatchRows,
+                        MAX_BATCH_TOKENS);
+                this.file = f;
+            } catch (IOException | FSError | RuntimeException e) {
+                if (f != null) {
+                    f.close();
+                }
+                throw named(e);
+            }
+        }
+
+        void write(TokenizedExample e) throws IOException {
+            try {
+                writer.write(e);
+            } catch (IOException | FSError x) {
+                throw named(x);
+            }
+        }
+
+        Written finish() throws IOException {
+            try {
+                ShardWriter.ShardSummary summary = writer.finish(); // also closes the writer
+                file.commit();
+                return new Written(shard, attempt, summary);
+            } catch (IOException | FSError x) {
+                throw named(x);
+            }
+        }
+
+        /**
+         * Discards the file after a failure; a no-op after {@link #finish()}. Quiet: the task is already failing
+         * with the error that names the file, and closing on a full disk fails again (an FSError that would
+         * replace it).
+         */
+        void abort() {
+            try (ShardStore.PendingFile f = file) {
+                writer.close();
+            } catch (IOException | FSError | RuntimeException ignored) {
+                // the staged bytes are abandoned either way; the staging folder is removed by the abort
+            }
+        }
+
+        /**
+         * A full disk says only "No space left on device" (Hadoop's local file system even wraps it in FSError,
+         * an Error): name the file, so the user knows which disk to look at.
+         */
+        private IOException named(Throwable e) {
             String why = e instanceof FSError && e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
-            throw new IOException(WRITE_FAILED + new org.apache.hadoop.fs.Path(store.dir(), attempt) + ": " + why, e);
+            return new IOException(WRITE_FAILED + new org.apache.hadoop.fs.Path(store.dir(), attempt) + ": " + why, e);
         }
     }
 }
