@@ -144,6 +144,25 @@ class RunConfigLoaderTest {
     }
 
     @Test
+    void sparkConfPropertiesThatLoadCodeNeedAnExplicitOptIn() {
+        List<String> code = List.of("spark.jars", "spark.jars.packages", "spark.plugins", "spark.extraListeners",
+                "spark.sql.extensions", "spark.executor.extraJavaOptions", "spark.driver.extraClassPath",
+                "spark.executor.resource.gpu.discoveryScript", "spark.executorEnv.LD_PRELOAD",
+                "spark.executorEnv.JAVA_TOOL_OPTIONS");
+        for (String k : code) {
+            assertThat(failure("spark:\n  conf:\n    " + k + ": x\n").problems()).as(k).singleElement().asString()
+                    .startsWith("test.yaml:2:3: spark: conf: " + k + " make Spark load classes or run programs")
+                    .endsWith("set spark.allow_code_loading: true");
+            assertThat(parse("spark:\n  allow_code_loading: true\n  conf:\n    " + k + ": x\n").spark().conf())
+                    .as(k).containsEntry(k, "x");
+        }
+        // Ordinary tuning and Hadoop settings need nothing.
+        assertThat(parse("spark:\n  conf:\n    spark.executor.memory: 4g\n    spark.executorEnv.OMP_NUM_THREADS: \"4\"\n"
+                + "    spark.hadoop.fs.s3a.endpoint: http://minio:9000\n    spark.executor.resource.gpu.amount: \"1\"\n")
+                .spark().conf()).hasSize(4);
+    }
+
+    @Test
     void duplicateKeysAndBrokenYamlAreRefusedWithTheirLocation() {
         assertThat(failure("training:\n  epochs: 1\n  epochs: 2\n").problems()).containsExactly(
                 "test.yaml:3:3: training.epochs: duplicate key (first at line 2)");
