@@ -79,15 +79,21 @@ class ShardPlanTest {
             assertThat((double) shardTokens[s]).as("shard %d", s).isBetween(ideal - maxRow, ideal + maxRow);
         }
         // A shard not called shared holds rows of one partition; at most two per split (three partitions) are shared.
-        int sharedCount = 0;
+        assertThat(sharedShardsAfterCheckingTheOthers(plan, partitionsOf)).isBetween(1, 4);
+    }
+
+    /** Asserts every shard not called shared got rows of at most one partition; returns how many are shared. */
+    private static int sharedShardsAfterCheckingTheOthers(ShardPlan plan,
+                                                          java.util.Map<Integer, java.util.Set<Integer>> partitionsOf) {
+        int shared = 0;
         for (int s = 0; s < plan.shardCount(); s++) {
             if (plan.shared(s)) {
-                sharedCount++;
+                shared++;
             } else {
                 assertThat(partitionsOf.getOrDefault(s, java.util.Set.of())).as("shard %d", s).hasSizeLessThanOrEqualTo(1);
             }
         }
-        assertThat(sharedCount).isBetween(1, 4);
+        return shared;
     }
 
     @net.jqwik.api.Property(tries = 300)
@@ -110,14 +116,7 @@ class ShardPlanTest {
                 offset += len;
             }
         }
-        int shared = 0;
-        for (int s = 0; s < plan.shardCount(); s++) {
-            if (plan.shared(s)) {
-                shared++;
-            } else {
-                assertThat(partitionsOf.getOrDefault(s, java.util.Set.of())).as("shard %d", s).hasSizeLessThanOrEqualTo(1);
-            }
-        }
+        int shared = sharedShardsAfterCheckingTheOthers(plan, partitionsOf);
         assertThat(shared).as("shared shards").isLessThanOrEqualTo(Math.max(0, 2 * (partitions - 1)));
         if (partitions == 1) {
             assertThat(shared).isZero();
