@@ -4,9 +4,10 @@ import static org.bytedeco.pytorch.global.torch.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,12 +29,14 @@ import org.meftspark.device.ComputeDevice;
 import org.meftspark.device.MemoryCategory;
 import org.meftspark.device.MemoryLedger;
 import org.meftspark.device.ResidentMemory;
+import org.meftspark.io.AtomicFiles;
 import org.meftspark.meft.HostMemoryPlan;
 import org.meftspark.model.Decoder;
 import org.meftspark.model.EmbeddedModels;
 import org.meftspark.model.ModelFolder;
 import org.meftspark.optim.AdamWMath;
 import org.meftspark.optim.Seeds;
+import org.meftspark.safetensors.SafetensorsException;
 import org.meftspark.safetensors.SafetensorsWriter;
 import org.meftspark.shard.ShardReader;
 import org.meftspark.shard.ShardStore;
@@ -52,6 +55,8 @@ import org.meftspark.tokenize.TokenizedExample;
  */
 public final class Trainer {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String PEFT_STAGING = ".peft-staging-";
+    private static final String PEFT_OLD = ".peft-old-";
 
     private final RunConfig config;
     private final Decoder decoder;
@@ -254,12 +259,14 @@ public final class Trainer {
                 tokensSeen = ((Number) st.get("tokens_seen")).longValue();
                 truncateMetrics(step);
                 Checkpoints.removeLeftovers(runDir); // a killed run's staging folders
+                removeExportLeftovers();
             } else {
                 Checkpoints.latest(runDir).ifPresent(p -> {
                     throw new IllegalStateException(runDir + " already holds a run (" + p.getFileName()
                             + "); resume it or choose a new run directory");
                 });
                 Checkpoints.removeLeftovers(runDir); // a run killed before its first checkpoint
+                removeExportLeftovers();
                 writeMetricsFresh();
             }
             listener.onStart(run);
@@ -271,8 +278,9 @@ public final class Trainer {
             double lastLoss = Double.NaN;
             Path lastCheckpoint = null;
             boolean stopped = false;
-            try (BufferedWriter metrics = Files.newBufferedWriter(runDir.resolve("metrics.jsonl"), StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+            Path metricsFile = runDir.resolve("metrics.jsonl");
+            try (FileChannel metrics = FileChannel.open(metricsFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                metrics.position(metrics.size());
                 while (step < total) {
                     long t0 = System.nanoTime();
                     ledger.resetPeaks();
@@ -339,9 +347,7 @@ public final class Trainer {
                         m.put("host_bytes", adaptation.hostBytes());
                         m.put("rss_bytes", ResidentMemory.bytes());
                     }
-                    metrics.write(JSON.writeValueAsString(m));
-                    metrics.newLine();
-                    metrics.flush();
+                    appendMetrics(metrics, metricsFile, m, step);
                     listener.onStep(m);
                     if (badStreak > t.maxBadSteps()) {
                         throw new IllegalStateException("training stopped: " + badStreak + " consecutive steps had NaN/Inf loss or "
@@ -357,8 +363,9 @@ public final class Trainer {
                         break;
                     }
                 }
-            } catch (IOException e) {
-                throw new UncheckedIOException(runDir + ": cannot write metrics: " + e.getMessage(), e);
+            } catch (IOException e) { // opening or closing the file; appendMetrics reports a failed line itself
+                throw new UncheckedIOException(metricsFile + ": cannot open or close the metrics file: " + e.getMessage()
+                        + "; " + whereToResume(), e);
             }
             if (!stopped && adaptation.hooks() instanceof LoraHooks lora) {
                 exportPeft(lora);
@@ -386,17 +393,123 @@ public final class Trainer {
         return Checkpoints.write(runDir, step, adaptation.state(), st);
     }
 
-    /** LoRA in the PEFT layout: adapter_config.json + adapter_model.safetensors under runDir/peft. */
+    /**
+     * Appends one step's metrics line. A line either lands whole or not at all: when the write fails
+     * (disk full: the kernel may have taken the first bytes of the line before refusing the rest),
+     * the file is cut back to its length before the line, so readers that parse every line (the
+     * study's TrainingStats) never meet half a JSON object. Cutting a file back needs no free space.
+     */
+    private void appendMetrics(FileChannel ch, Path file, Map<String, Object> m, long step) {
+        byte[] line;
+        try {
+            line = (JSON.writeValueAsString(m) + "\n").getBytes(StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot serialize the metrics of step " + step + ": " + e.getMessage(), e);
+        }
+        long before = -1;
+        try {
+            before = ch.position();
+            ByteBuffer b = ByteBuffer.wrap(line);
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+        } catch (IOException e) {
+            String kept;
+            try {
+                if (before < 0) {
+                    throw e;
+                }
+                ch.truncate(before);
+                ch.position(before);
+                kept = "the file keeps the metrics of steps before " + step + ", each line whole";
+            } catch (IOException again) {
+                kept = "its last line may be cut short (a resume drops it)";
+            }
+            throw new UncheckedIOException(file + ": cannot write the metrics of step " + step + ": " + e.getMessage()
+                    + ". Training stopped; " + kept + ". " + whereToResume(), e);
+        }
+    }
+
+    /** What to do after the run directory failed: the checkpoint a resume starts from, and where to make room. */
+    private String whereToResume() {
+        String free = "Free space in " + runDir + " (or make it writable) and run again";
+        try {
+            return Checkpoints.latest(runDir)
+                    .map(p -> free + " with resume: it continues from the last checkpoint, " + p + ", which this failure did not touch")
+                    .orElse(free + " without resume: there is no checkpoint yet, so the run starts over");
+        } catch (RuntimeException e) {
+            return free + "; the latest checkpoint cannot be read (" + e.getMessage() + ")";
+        }
+    }
+
+    /**
+     * LoRA in the PEFT layout: adapter_config.json + adapter_model.safetensors under runDir/peft.
+     * Both files are written into a hidden staging folder that is renamed to {@code peft} only when
+     * whole, so a failed export (disk full) never leaves a {@code peft} folder that looks complete,
+     * and its staging folder is removed so the space comes back.
+     */
     private void exportPeft(LoraHooks lora) {
         Path dir = runDir.resolve("peft");
+        Path staging = null;
+        Path old = null;
         try {
-            Files.createDirectories(dir);
-            SafetensorsWriter.write(dir.resolve("adapter_model.safetensors"), lora.peftTensors(), Map.of("format", "pt"));
-            Path tmp = Files.createTempFile(dir, ".adapter_config", ".tmp");
-            Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(lora.peftConfig(config.model().path())));
-            Files.move(tmp, dir.resolve("adapter_config.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            staging = Files.createTempDirectory(runDir, PEFT_STAGING);
+            SafetensorsWriter.write(staging.resolve("adapter_model.safetensors"), lora.peftTensors(), Map.of("format", "pt"));
+            Path cfg = staging.resolve("adapter_config.json");
+            Files.write(cfg, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(lora.peftConfig(config.model().path())));
+            AtomicFiles.force(cfg); // SafetensorsWriter forces its own file
+            AtomicFiles.forceDirectory(staging);
+            if (Files.exists(dir)) { // an earlier export of this run (a repeated resume): replaced whole
+                old = runDir.resolve(PEFT_OLD + System.nanoTime());
+                Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
+            }
+            Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | SafetensorsException e) {
+            String left = "";
+            try {
+                if (old != null && !Files.exists(dir) && Files.exists(old)) {
+                    Files.move(old, dir, StandardCopyOption.ATOMIC_MOVE); // put the earlier export back
+                }
+                if (staging != null && Files.exists(staging)) {
+                    Checkpoints.deleteTree(staging);
+                }
+            } catch (IOException | UncheckedIOException again) {
+                left = " (could not remove " + staging + "; the next run removes it)";
+            }
+            throw new UncheckedIOException(dir + ": cannot export the LoRA adapter in PEFT format: " + e.getMessage()
+                    + "; nothing was written to " + dir + " (an earlier export there is unchanged)" + left
+                    + ". The trained weights are in the final checkpoint. " + whereToResume()
+                    + " (the export is redone without training again)",
+                    e instanceof IOException io ? io : new IOException(e.getMessage(), e));
+        }
+        try { // the export is in place; what follows only makes the rename durable and frees the earlier one
+            AtomicFiles.forceDirectory(runDir);
+            if (old != null) {
+                Checkpoints.deleteTree(old);
+            }
         } catch (IOException e) {
-            throw new UncheckedIOException(dir + ": cannot export PEFT adapter: " + e.getMessage(), e);
+            throw new UncheckedIOException(dir + ": exported, but " + runDir + " could not be synced or the earlier export "
+                    + old + " removed: " + e.getMessage() + "; the next run removes it", e);
+        }
+    }
+
+    /** What a killed or failed export left in runDir (never read); removed when a run (re)starts there. */
+    private void removeExportLeftovers() {
+        try (java.util.stream.Stream<Path> s = Files.list(runDir)) {
+            for (Path p : s.toList()) {
+                String n = p.getFileName().toString();
+                if (n.startsWith(PEFT_STAGING) || n.startsWith(PEFT_OLD) || (n.startsWith(".metrics") && n.endsWith(".tmp"))) {
+                    if (n.startsWith(PEFT_OLD) && !Files.exists(runDir.resolve("peft"))) {
+                        Files.move(p, runDir.resolve("peft"), StandardCopyOption.ATOMIC_MOVE); // killed between the two renames
+                    } else if (Files.isDirectory(p)) {
+                        Checkpoints.deleteTree(p);
+                    } else {
+                        Files.delete(p);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(runDir + ": cannot remove what an interrupted export left: " + e.getMessage(), e);
         }
     }
 
@@ -437,10 +550,16 @@ public final class Trainer {
                 }
             }
             Path tmp = Files.createTempFile(runDir, ".metrics", ".tmp");
-            Files.write(tmp, keep, StandardCharsets.UTF_8);
-            Files.move(tmp, p, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            try {
+                Files.write(tmp, keep, StandardCharsets.UTF_8);
+                Files.move(tmp, p, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(tmp); // a failed rewrite (disk still full) must not keep holding the space
+            }
         } catch (IOException e) {
-            throw new UncheckedIOException(p + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(p + ": cannot rewrite the metrics for the resume from step " + step + ": "
+                    + e.getMessage() + "; the file is unchanged. Free space in " + runDir + " (or make it writable) and "
+                    + "run again with resume", e);
         }
     }
 }

@@ -201,6 +201,36 @@ class TrainerTest {
     }
 
     @Test
+    void resumingAFinishedLoraRunReplacesItsPeftExportWholeAndRemovesExportLeftovers() throws Exception {
+        Path dir = tmp.resolve("export-again");
+        RunConfig c = config("lora", "training.max_steps=2");
+        Trainer.train(c, decoder(ScalarType.Float), rows(2, 6), dir, false, TrainingListener.NONE, ComputeDevice.cpu(),
+                ScalarType.Float);
+        byte[] tensors = Files.readAllBytes(dir.resolve("peft/adapter_model.safetensors"));
+        byte[] cfg = Files.readAllBytes(dir.resolve("peft/adapter_config.json"));
+        // What a killed export leaves: a staging folder holding a partial file, and an earlier export moved aside.
+        Files.createDirectories(dir.resolve(".peft-staging-1"));
+        Files.write(dir.resolve(".peft-staging-1/adapter_model.safetensors"), new byte[100]);
+        Files.createDirectories(dir.resolve(".peft-old-2"));
+        Files.write(dir.resolve(".peft-old-2/adapter_config.json"), new byte[] {'{'});
+        Files.write(dir.resolve("peft/stale-file"), new byte[1]);
+
+        // No step is left: the resume only exports again, swapping the earlier peft/ out whole.
+        Trainer.train(c, decoder(ScalarType.Float), rows(2, 6), dir, true, TrainingListener.NONE, ComputeDevice.cpu(),
+                ScalarType.Float);
+        try (java.util.stream.Stream<Path> s = Files.list(dir.resolve("peft"))) {
+            assertThat(s.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("adapter_model.safetensors",
+                    "adapter_config.json");
+        }
+        assertThat(Files.readAllBytes(dir.resolve("peft/adapter_model.safetensors"))).isEqualTo(tensors);
+        assertThat(Files.readAllBytes(dir.resolve("peft/adapter_config.json"))).isEqualTo(cfg);
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            assertThat(s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("."))).isEmpty();
+        }
+        assertThat(Files.readAllLines(dir.resolve("metrics.jsonl"))).hasSize(2);
+    }
+
+    @Test
     void nanStepsAreSkippedCountedAndStopTheRunAfterMaxBadSteps() throws Exception {
         Decoder broken = decoder(ScalarType.Float);
         broken.weights().finalNorm.fill_(new org.bytedeco.pytorch.Scalar(Double.NaN));
