@@ -248,4 +248,16 @@ public final class Checkpoints {
             }
         }
     }
+
+    /** What to do after the run directory failed: the checkpoint a resume starts from, and where to make room. */
+    static String resumeAdvice(Path runDir) {
+        String free = "Free space in " + runDir + " (or make it writable) and run again";
+        try {
+            return Checkpoints.latest(runDir)
+                    .map(p -> free + " with resume: it continues from the last checkpoint, " + p + ", which this failure did not touch")
+                    .orElse(free + " without resume: there is no checkpoint yet, so the run starts over");
+        } catch (RuntimeException e) {
+            return free + "; the latest checkpoint cannot be read (" + e.getMessage() + ")";
+        }
+    }
 }

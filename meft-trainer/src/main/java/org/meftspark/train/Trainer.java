@@ -2,16 +2,12 @@ package org.meftspark.train;
 
 import static org.bytedeco.pytorch.global.torch.*;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -29,15 +25,12 @@ import org.meftspark.device.ComputeDevice;
 import org.meftspark.device.MemoryCategory;
 import org.meftspark.device.MemoryLedger;
 import org.meftspark.device.ResidentMemory;
-import org.meftspark.io.AtomicFiles;
 import org.meftspark.meft.HostMemoryPlan;
 import org.meftspark.model.Decoder;
 import org.meftspark.model.EmbeddedModels;
 import org.meftspark.model.ModelFolder;
 import org.meftspark.optim.AdamWMath;
 import org.meftspark.optim.Seeds;
-import org.meftspark.safetensors.SafetensorsException;
-import org.meftspark.safetensors.SafetensorsWriter;
 import org.meftspark.shard.ShardReader;
 import org.meftspark.shard.ShardStore;
 import org.meftspark.tokenize.TokenizedExample;
@@ -55,8 +48,6 @@ import org.meftspark.tokenize.TokenizedExample;
  */
 public final class Trainer {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String PEFT_STAGING = ".peft-staging-";
-    private static final String PEFT_OLD = ".peft-old-";
 
     private final RunConfig config;
     private final Decoder decoder;
@@ -257,17 +248,17 @@ public final class Trainer {
                 badStreak = ((Number) st.get("bad_streak")).longValue();
                 badTotal = ((Number) st.get("bad_total")).longValue();
                 tokensSeen = ((Number) st.get("tokens_seen")).longValue();
-                truncateMetrics(step);
+                MetricsFile.keepUpTo(runDir, step);
                 Checkpoints.removeLeftovers(runDir); // a killed run's staging folders
-                removeExportLeftovers();
+                PeftExport.removeLeftovers(runDir);
             } else {
                 Checkpoints.latest(runDir).ifPresent(p -> {
                     throw new IllegalStateException(runDir + " already holds a run (" + p.getFileName()
                             + "); resume it or choose a new run directory");
                 });
                 Checkpoints.removeLeftovers(runDir); // a run killed before its first checkpoint
-                removeExportLeftovers();
-                writeMetricsFresh();
+                PeftExport.removeLeftovers(runDir);
+                MetricsFile.startFresh(runDir);
             }
             listener.onStart(run);
             if (a.method() == AdapterSection.Method.NONE) {
@@ -347,7 +338,7 @@ public final class Trainer {
                         m.put("host_bytes", adaptation.hostBytes());
                         m.put("rss_bytes", ResidentMemory.bytes());
                     }
-                    appendMetrics(metrics, metricsFile, m, step);
+                    MetricsFile.append(metrics, metricsFile, m, step, runDir);
                     listener.onStep(m);
                     if (badStreak > t.maxBadSteps()) {
                         throw new IllegalStateException("training stopped: " + badStreak + " consecutive steps had NaN/Inf loss or "
@@ -363,12 +354,12 @@ public final class Trainer {
                         break;
                     }
                 }
-            } catch (IOException e) { // opening or closing the file; appendMetrics reports a failed line itself
+            } catch (IOException e) { // opening or closing the file; MetricsFile.append reports a failed line itself
                 throw new UncheckedIOException(metricsFile + ": cannot open or close the metrics file: " + e.getMessage()
-                        + "; " + whereToResume(), e);
+                        + "; " + Checkpoints.resumeAdvice(runDir), e);
             }
             if (!stopped && adaptation.hooks() instanceof LoraHooks lora) {
-                exportPeft(lora);
+                PeftExport.write(runDir, lora, config.model().path());
             }
             adaptation.inference();
             TrainingResult r = new TrainingResult(step, total, lastLoss, badTotal,
@@ -391,175 +382,5 @@ public final class Trainer {
         st.put("tokens_seen", tokensSeen);
         st.put("rng", "stateless: every draw is seeded from run.seed and its (step, micro-batch, layer) position");
         return Checkpoints.write(runDir, step, adaptation.state(), st);
-    }
-
-    /**
-     * Appends one step's metrics line. A line either lands whole or not at all: when the write fails
-     * (disk full: the kernel may have taken the first bytes of the line before refusing the rest),
-     * the file is cut back to its length before the line, so readers that parse every line (the
-     * study's TrainingStats) never meet half a JSON object. Cutting a file back needs no free space.
-     */
-    private void appendMetrics(FileChannel ch, Path file, Map<String, Object> m, long step) {
-        byte[] line;
-        try {
-            line = (JSON.writeValueAsString(m) + "\n").getBytes(StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot serialize the metrics of step " + step + ": " + e.getMessage(), e);
-        }
-        long before = -1;
-        try {
-            before = ch.position();
-            ByteBuffer b = ByteBuffer.wrap(line);
-            while (b.hasRemaining()) {
-                ch.write(b);
-            }
-        } catch (IOException e) {
-            String kept;
-            try {
-                if (before < 0) {
-                    throw e;
-                }
-                ch.truncate(before);
-                ch.position(before);
-                kept = "the file keeps the metrics of steps before " + step + ", each line whole";
-            } catch (IOException again) {
-                kept = "its last line may be cut short (a resume drops it)";
-            }
-            throw new UncheckedIOException(file + ": cannot write the metrics of step " + step + ": " + e.getMessage()
-                    + ". Training stopped; " + kept + ". " + whereToResume(), e);
-        }
-    }
-
-    /** What to do after the run directory failed: the checkpoint a resume starts from, and where to make room. */
-    private String whereToResume() {
-        String free = "Free space in " + runDir + " (or make it writable) and run again";
-        try {
-            return Checkpoints.latest(runDir)
-                    .map(p -> free + " with resume: it continues from the last checkpoint, " + p + ", which this failure did not touch")
-                    .orElse(free + " without resume: there is no checkpoint yet, so the run starts over");
-        } catch (RuntimeException e) {
-            return free + "; the latest checkpoint cannot be read (" + e.getMessage() + ")";
-        }
-    }
-
-    /**
-     * LoRA in the PEFT layout: adapter_config.json + adapter_model.safetensors under runDir/peft.
-     * Both files are written into a hidden staging folder that is renamed to {@code peft} only when
-     * whole, so a failed export (disk full) never leaves a {@code peft} folder that looks complete,
-     * and its staging folder is removed so the space comes back.
-     */
-    private void exportPeft(LoraHooks lora) {
-        Path dir = runDir.resolve("peft");
-        Path staging = null;
-        Path old = null;
-        try {
-            staging = Files.createTempDirectory(runDir, PEFT_STAGING);
-            SafetensorsWriter.write(staging.resolve("adapter_model.safetensors"), lora.peftTensors(), Map.of("format", "pt"));
-            Path cfg = staging.resolve("adapter_config.json");
-            Files.write(cfg, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(lora.peftConfig(config.model().path())));
-            AtomicFiles.force(cfg); // SafetensorsWriter forces its own file
-            AtomicFiles.forceDirectory(staging);
-            if (Files.exists(dir)) { // an earlier export of this run (a repeated resume): replaced whole
-                old = runDir.resolve(PEFT_OLD + System.nanoTime());
-                Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
-            }
-            Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException | SafetensorsException e) {
-            String left = "";
-            try {
-                if (old != null && !Files.exists(dir) && Files.exists(old)) {
-                    Files.move(old, dir, StandardCopyOption.ATOMIC_MOVE); // put the earlier export back
-                }
-                if (staging != null && Files.exists(staging)) {
-                    Checkpoints.deleteTree(staging);
-                }
-            } catch (IOException | UncheckedIOException again) {
-                left = " (could not remove " + staging + "; the next run removes it)";
-            }
-            throw new UncheckedIOException(dir + ": cannot export the LoRA adapter in PEFT format: " + e.getMessage()
-                    + "; nothing was written to " + dir + " (an earlier export there is unchanged)" + left
-                    + ". The trained weights are in the final checkpoint. " + whereToResume()
-                    + " (the export is redone without training again)",
-                    e instanceof IOException io ? io : new IOException(e.getMessage(), e));
-        }
-        try { // the export is in place; what follows only makes the rename durable and frees the earlier one
-            AtomicFiles.forceDirectory(runDir);
-            if (old != null) {
-                Checkpoints.deleteTree(old);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(dir + ": exported, but " + runDir + " could not be synced or the earlier export "
-                    + old + " removed: " + e.getMessage() + "; the next run removes it", e);
-        }
-    }
-
-    /** What a killed or failed export left in runDir (never read); removed when a run (re)starts there. */
-    private void removeExportLeftovers() {
-        try (java.util.stream.Stream<Path> s = Files.list(runDir)) {
-            for (Path p : s.toList()) {
-                String n = p.getFileName().toString();
-                if (n.startsWith(PEFT_STAGING) || n.startsWith(PEFT_OLD) || (n.startsWith(".metrics") && n.endsWith(".tmp"))) {
-                    if (n.startsWith(PEFT_OLD) && !Files.exists(runDir.resolve("peft"))) {
-                        Files.move(p, runDir.resolve("peft"), StandardCopyOption.ATOMIC_MOVE); // killed between the two renames
-                    } else if (Files.isDirectory(p)) {
-                        Checkpoints.deleteTree(p);
-                    } else {
-                        Files.delete(p);
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(runDir + ": cannot remove what an interrupted export left: " + e.getMessage(), e);
-        }
-    }
-
-    private void writeMetricsFresh() {
-        try {
-            Files.deleteIfExists(runDir.resolve("metrics.jsonl"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** On resume, drops metrics of steps after the checkpoint (they will be run again). */
-    private void truncateMetrics(long step) {
-        Path p = runDir.resolve("metrics.jsonl");
-        if (!Files.exists(p)) {
-            return;
-        }
-        try {
-            List<String> keep = new ArrayList<>();
-            List<String> lines = Files.readAllLines(p, StandardCharsets.UTF_8);
-            for (int i = 0; i < lines.size(); i++) {
-                String line = lines.get(i);
-                if (line.isBlank()) {
-                    continue;
-                }
-                JsonNode m;
-                try {
-                    m = JSON.readTree(line);
-                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                    if (i == lines.size() - 1) {
-                        continue; // the line a killed run was writing: its step is run again
-                    }
-                    throw new IllegalStateException(p + ": line " + (i + 1) + " is not JSON (" + e.getOriginalMessage()
-                            + "); the file is damaged, remove that line to resume", e);
-                }
-                if (m.path("step").asLong() <= step) {
-                    keep.add(line);
-                }
-            }
-            Path tmp = Files.createTempFile(runDir, ".metrics", ".tmp");
-            try {
-                Files.write(tmp, keep, StandardCharsets.UTF_8);
-                Files.move(tmp, p, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                Files.deleteIfExists(tmp); // a failed rewrite (disk still full) must not keep holding the space
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(p + ": cannot rewrite the metrics for the resume from step " + step + ": "
-                    + e.getMessage() + "; the file is unchanged. Free space in " + runDir + " (or make it writable) and "
-                    + "run again with resume", e);
-        }
     }
 }
