@@ -23,6 +23,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.meftspark.config.DataSection;
 import org.meftspark.jobs.preprocess.Preprocess;
 import org.meftspark.jobs.score.Score;
@@ -81,6 +83,42 @@ class OutputResourceFaultTest {
         } finally {
             FaultyFileSystem.clear(hadoop);
         }
+        assertEarlierSetStays(out, before);
+    }
+
+    /**
+     * After the shards: the driver writes {@code _rejects/part-00000} itself, Spark's committer the
+     * {@code _contamination/} part file (every attempt of its task fails, as on a disk that stays full).
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            "rejects, .*/_rejects/part-.*, the rejects to, _rejects",
+            "contamination, .*/_contamination/.*part-.*, the contamination pairs to, _contamination"})
+    void aDiskThatFillsAfterTheShardsNamesTheFolderAndLeavesTheEarlierShardSet(String name, String files, String what,
+                                                                               String folder) throws Exception {
+        Path out = dir.resolve("full-" + name + "/shards");
+        Preprocess.run(spark, PreprocessFixtures.config(inputs, out));
+        Map<String, byte[]> before = SparkTaskFailureTest.files(out);
+        assertThat(before.keySet()).as("the fixtures have rejects and a contamination pair")
+                .anyMatch(f -> f.startsWith(folder + "/part-00000"));
+        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        hadoop.set("meft.faults.full", files);
+        try {
+            assertThatThrownBy(() -> Preprocess.run(spark, PreprocessFixtures.config(inputs, out, "data.overwrite=true")))
+                    .hasMessageStartingWith("preprocess: cannot write " + what + " file:" + out.getParent()
+                            + "/.shards.staging-")
+                    .hasMessageEndingWith("/" + folder + ": No space left on device; nothing was published to data.shards"
+                            + " (a shard set already there is unchanged). Free space or fix the permissions there and run"
+                            + " again")
+                    .message().doesNotContain("\n");
+        } finally {
+            FaultyFileSystem.clear(hadoop);
+        }
+        assertEarlierSetStays(out, before);
+    }
+
+    /** The shard set written before a failed run is still there, byte for byte, verifies, and nothing is next to it. */
+    private static void assertEarlierSetStays(Path out, Map<String, byte[]> before) throws Exception {
         Map<String, byte[]> after = SparkTaskFailureTest.files(out);
         assertThat(after.keySet()).isEqualTo(before.keySet());
         before.forEach((f, bytes) -> assertThat(after.get(f)).as(f).isEqualTo(bytes));

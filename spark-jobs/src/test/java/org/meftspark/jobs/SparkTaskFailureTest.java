@@ -15,7 +15,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.ExceptionFailure;
+import org.apache.spark.ExecutorLostFailure;
+import org.apache.spark.FetchFailed;
 import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerExecutorAdded;
+import org.apache.spark.scheduler.SparkListenerExecutorRemoved;
+import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.scheduler.SparkListenerTaskStart;
 import org.apache.spark.sql.Row;
@@ -50,8 +55,9 @@ import org.meftspark.tokenize.TokenizedExample;
  * speculation needs), spark.task.maxFailures 4 and speculation on. Faults come from
  * {@link FaultyFileSystem} (test-only; the jobs do not know): a task's first attempt fails opening
  * its input, or after writing part of an output file; a straggler stops in the middle of a write,
- * ignores being killed, and goes on after the job has moved past it. Every faulty run is compared
- * with a clean run in the same session.
+ * ignores being killed, and goes on after the job has moved past it; an executor's JVM dies while
+ * it writes a shard, with its shuffle files and cached blocks. Every faulty run is compared with a
+ * clean run in the same session.
  */
 @Tag("integration")
 @Timeout(value = 12, unit = TimeUnit.MINUTES)
@@ -101,6 +107,8 @@ class SparkTaskFailureTest {
         FaultyFileSystem.clear(hadoop());
         hadoop().unset("meft.faults.straggle.at");
         hadoop().unset("meft.faults.straggle.until-killed");
+        hadoop().unset("meft.faults.halt.after");
+        hadoop().unset("meft.faults.halt.once");
         tasks.reset();
     }
 
@@ -218,6 +226,41 @@ class SparkTaskFailureTest {
         assertSameResults(dir.resolve("e-clean"), dir.resolve("e-faulty"), List.of());
     }
 
+
+    /**
+     * An executor dies while it writes a shard (its JVM halts: no shutdown hooks, no goodbye to the
+     * driver, as when the OOM killer ends it). With it go its cached partitions of the tokenized
+     * records and the map outputs of the dedup shuffle it wrote (no external shuffle service), so
+     * Spark must recompute them from the inputs; the worker starts a new executor meanwhile. Last in
+     * the class, so the earlier tests run on the executors they started with.
+     */
+    @Test
+    @Order(5)
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void anExecutorThatDiesWritingAShardIsReplacedAndTheJobWritesTheCleanRunsBytes() throws Exception {
+        Path parent = Files.createDirectories(dir.resolve("halt"));
+        Path out = parent.resolve("shards");
+        // The first shard file any task writes past 100 bytes (local or shared, whichever comes first).
+        hadoop().set("meft.faults.halt", ".*/\\.shards\\.staging-[^/]*/[^/]*part-[0-9]+\\.attempt-.*");
+        hadoop().setLong("meft.faults.halt.after", 100);
+        hadoop().set("meft.faults.halt.once", dir.resolve("halted").toString());
+        Preprocess.run(spark, PreprocessFixtures.config(inputs, out));
+        tasks.awaitIdle();
+        System.out.println("executor loss: " + tasks.lossReport());
+        assertThat(dir.resolve("halted")).as("an executor claimed the halt").exists();
+        assertThat(tasks.removed).as("executors removed").hasSize(1);
+        assertThat(tasks.lost.get()).as("tasks lost with their executor").isGreaterThanOrEqualTo(1);
+        String halted = FaultyFileSystem.MARK + ": halting the executor after 100 bytes of file:" + parent;
+        for (int i = 0; i < 100 && !executorLogs().contains(halted); i++) { // copied to the file in the background
+            Thread.sleep(200);
+        }
+        assertThat(executorLogs()).as("the executor's last words").contains(halted);
+        assertSameShardSet(out);
+        try (Stream<Path> s = Files.list(parent)) {
+            assertThat(s.map(p -> p.getFileName().toString())).as("no staging directory left").containsExactly("shards");
+        }
+    }
+
     // ------------------------------------------------------------------------------------------
 
     /** What the executors printed (their stderr files in the workers' folders). */
@@ -320,16 +363,51 @@ class SparkTaskFailureTest {
         return out;
     }
 
-    /** Counts task failures by message, speculative copies, and waits for stragglers to end. */
+    /**
+     * Counts task failures by message, speculative copies, lost executors (and what followed: tasks lost
+     * with them, fetch failures, resubmitted stages, new executors), and waits for stragglers to end.
+     */
     static final class Tasks extends SparkListener {
         final AtomicInteger started = new AtomicInteger();
         final AtomicInteger ended = new AtomicInteger();
         final AtomicInteger speculative = new AtomicInteger();
         final List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        final List<String> removed = java.util.Collections.synchronizedList(new ArrayList<>());
+        final AtomicInteger added = new AtomicInteger();
+        final AtomicInteger lost = new AtomicInteger();
+        final AtomicInteger fetchFailed = new AtomicInteger();
+        final AtomicInteger resubmitted = new AtomicInteger();
 
         void reset() {
             speculative.set(0);
             failures.clear();
+            removed.clear();
+            added.set(0);
+            lost.set(0);
+            fetchFailed.set(0);
+            resubmitted.set(0);
+        }
+
+        String lossReport() {
+            return "removed " + removed + ", executors added " + added + ", tasks lost " + lost + ", fetch failures "
+                    + fetchFailed + ", stage attempts after the first " + resubmitted;
+        }
+
+        @Override
+        public void onExecutorRemoved(SparkListenerExecutorRemoved e) {
+            removed.add(e.executorId() + ": " + e.reason());
+        }
+
+        @Override
+        public void onExecutorAdded(SparkListenerExecutorAdded e) {
+            added.incrementAndGet();
+        }
+
+        @Override
+        public void onStageSubmitted(SparkListenerStageSubmitted e) {
+            if (e.stageInfo().attemptNumber() > 0) {
+                resubmitted.incrementAndGet();
+            }
         }
 
         long failed(String what) {
@@ -350,6 +428,10 @@ class SparkTaskFailureTest {
         public void onTaskEnd(SparkListenerTaskEnd e) {
             if (e.reason() instanceof ExceptionFailure f) {
                 failures.add(f.toErrorString());
+            } else if (e.reason() instanceof ExecutorLostFailure) {
+                lost.incrementAndGet();
+            } else if (e.reason() instanceof FetchFailed) {
+                fetchFailed.incrementAndGet();
             }
             ended.incrementAndGet();
         }

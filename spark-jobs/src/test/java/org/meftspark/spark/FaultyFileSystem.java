@@ -32,6 +32,13 @@ import org.apache.spark.TaskContext;
  *       {@code .at=sync}, when it syncs one it wrote), stops until a file matching the glob exists (or
  *       max-ms passed) and ignores being killed meanwhile, as a task stuck in a slow disk does; then
  *       it goes on.</li>
+ *   <li>{@code meft.faults.halt} + {@code .after} (bytes) + {@code .once} (a local file): the first
+ *       attempt of a task that writes more than that many bytes to a matching file kills its whole
+ *       executor JVM ({@code Runtime.halt}, exit status {@value #HALT_STATUS}: no shutdown hooks, no
+ *       goodbye to the driver, as when the kernel's OOM killer or a lost host ends it), leaving the
+ *       partial file. Only one executor halts: the one that creates the {@code .once} file (Spark
+ *       numbers the attempts of a resubmitted stage from 0 again, so "first attempt" alone would kill
+ *       the replacement too). Never in the driver.</li>
  * </ul>
  * Every fault prints a line starting with {@code meft-fault:} to stderr and carries
  * {@link #MARK} in its message, so tests can count them.
@@ -39,6 +46,9 @@ import org.apache.spark.TaskContext;
 public class FaultyFileSystem extends LocalFileSystem {
     /** In every injected exception's message. */
     public static final String MARK = "meft-fault";
+
+    /** The exit status of an executor killed by {@code meft.faults.halt}. */
+    public static final int HALT_STATUS = 57;
 
     /** Installs the file system in {@code conf} (the session's Hadoop configuration, or spark.hadoop.* keys). */
     public static void install(java.util.function.BiConsumer<String, String> conf) {
@@ -48,7 +58,7 @@ public class FaultyFileSystem extends LocalFileSystem {
 
     /** Removes every fault from {@code conf} (the file system stays installed and behaves as the local one). */
     public static void clear(Configuration conf) {
-        for (String k : new String[] {"open", "write", "full", "straggle"}) {
+        for (String k : new String[] {"open", "write", "full", "straggle", "halt"}) {
             conf.unset("meft.faults." + k);
         }
     }
@@ -134,9 +144,17 @@ public class FaultyFileSystem extends LocalFileSystem {
         Configuration c = getConf();
         long limit = Long.MAX_VALUE;
         String message = null;
+        String once = null;
         if (matches(c, "full", f)) {
             limit = c.getLong("meft.faults.full.after", 0);
             message = "No space left on device";
+        } else if (firstAttempt() && matches(c, "halt", f)) {
+            limit = c.getLong("meft.faults.halt.after", 0);
+            once = c.get("meft.faults.halt.once");
+            if (once == null) {
+                throw new IllegalArgumentException("meft.faults.halt needs meft.faults.halt.once (a local file)");
+            }
+            message = MARK + ": halting the executor after " + limit + " bytes of " + where(f);
         } else if (firstAttempt() && matches(c, "write", f)) {
             limit = c.getLong("meft.faults.write.after", 0);
             message = MARK + ": injected failure after writing " + limit + " bytes of " + where(f);
@@ -144,22 +162,25 @@ public class FaultyFileSystem extends LocalFileSystem {
         if (message == null && !"sync".equals(c.get("meft.faults.straggle.at"))) {
             return out;
         }
-        return new FSDataOutputStream(new Limited(out, limit, message, f, this), statistics);
+        return new FSDataOutputStream(new Limited(out, limit, message, once, f, this), statistics);
     }
 
     /** Passes bytes through until the limit, then fails every write (a partial file stays behind). */
     private static final class Limited extends OutputStream implements Syncable {
         private final FSDataOutputStream out;
-        private final long limit;
+        private long limit;
         private final String message;
+        /** Non-null: at the limit, halt the JVM (if this one claims the file) instead of failing. */
+        private final String haltOnce;
         private final Path path;
         private final FaultyFileSystem fs;
         private long written;
 
-        Limited(FSDataOutputStream out, long limit, String message, Path path, FaultyFileSystem fs) {
+        Limited(FSDataOutputStream out, long limit, String message, String haltOnce, Path path, FaultyFileSystem fs) {
             this.out = out;
             this.limit = limit;
             this.message = message;
+            this.haltOnce = haltOnce;
             this.path = path;
             this.fs = fs;
         }
@@ -171,15 +192,38 @@ public class FaultyFileSystem extends LocalFileSystem {
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
+            if (written + len > limit && haltOnce != null && !claim(haltOnce)) {
+                limit = Long.MAX_VALUE; // another executor already halted: this write goes through
+            }
             if (written + len > limit) {
                 int part = (int) Math.max(0, limit - written);
                 out.write(b, off, part);
                 written += part;
+                if (haltOnce != null) {
+                    out.hflush(); // the partial file stays behind, as a killed writer leaves it
+                    System.err.println(message);
+                    System.err.flush();
+                    Runtime.getRuntime().halt(HALT_STATUS);
+                }
                 System.err.println(MARK + ": failing write at byte " + written + " of " + where(path));
                 throw new IOException(message);
             }
             out.write(b, off, len);
             written += len;
+        }
+
+        /** Whether this JVM is the one to halt: an executor's, and the first to create {@code once}. */
+        private static boolean claim(String once) throws IOException {
+            org.apache.spark.SparkEnv env = org.apache.spark.SparkEnv.get();
+            if (env == null || "driver".equals(env.executorId())) {
+                return false;
+            }
+            try {
+                java.nio.file.Files.createFile(java.nio.file.Path.of(once));
+                return true;
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                return false;
+            }
         }
 
         @Override

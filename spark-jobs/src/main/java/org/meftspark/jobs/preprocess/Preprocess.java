@@ -92,6 +92,9 @@ public final class Preprocess {
         int partitions = cfg.spark().partitions() > 0 ? cfg.spark().partitions() : jsc.defaultParallelism();
         List<JavaRDD<?>> persisted = new ArrayList<>();
         ContaminationCheck.Result contamination = null;
+        // The output being written after the shards (whose tasks name their files themselves), for the
+        // message of a failed write: the driver's _rejects file and Spark's _contamination/ parts.
+        String writing = null;
         try {
             Phases phases = new Phases();
             // Read, dedup and tokenize are one Spark stage after the dedup shuffle; the readers' rejects travel
@@ -125,7 +128,10 @@ public final class Preprocess {
                     commit.staging(), hadoop);
             phases.done("shards");
 
-            RejectsOutput.write(tally, records, new Path(commit.staging(), "_rejects"), hadoop);
+            Path rejectsDir = new Path(commit.staging(), "_rejects");
+            writing = "the rejects to " + rejectsDir;
+            RejectsOutput.write(tally, records, rejectsDir, hadoop);
+            writing = null;
             Map<String, Long> rejectCounts = tally.rejectCounts();
 
             ManifestBuilder manifest = new ManifestBuilder(tokenizer, templates)
@@ -147,8 +153,11 @@ public final class Preprocess {
                 manifest.contamination(new Manifest.Contamination(c.threshold(), c.shingleWords(), c.hashTables(),
                         c.pairs(), c.trainExamples(), removed, c.pairsByDatasets(), c.maxBucketPairs(),
                         c.skippedBuckets(), c.skippedCandidatePairs()));
+                Path contaminationDir = new Path(commit.staging(), "_contamination");
+                writing = "the contamination pairs to " + contaminationDir;
                 contamination.pairs().orderBy("train_id", "eval_id").coalesce(1).write()
-                        .json(new Path(commit.staging(), "_contamination").toString());
+                        .json(contaminationDir.toString());
+                writing = null;
                 examplePairs = contamination.pairs().orderBy(
                         org.apache.spark.sql.functions.col("similarity").desc(),
                         org.apache.spark.sql.functions.col("train_id")).limit(EXAMPLE_PAIRS).collectAsList().stream()
@@ -164,7 +173,7 @@ public final class Preprocess {
         } catch (Throwable e) {
             // Throwable: Spark throws SparkException, a checked exception no signature declares.
             commit.abort();
-            throw unwrap(e);
+            throw unwrap(e, writing);
         } finally {
             persisted.forEach(JavaRDD::unpersist);
             if (contamination != null) {
@@ -251,8 +260,10 @@ public final class Preprocess {
     /**
      * Spark wraps a task's exception in a "Job aborted due to stage failure" message many lines
      * long; the user needs the one that names the bad file.
+     *
+     * @param writing the output being written when {@code e} was thrown, if one after the shards
      */
-    private static RuntimeException unwrap(Throwable e) {
+    private static RuntimeException unwrap(Throwable e, String writing) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof UnusableInputException u) {
                 return u;
@@ -273,11 +284,12 @@ public final class Preprocess {
             int w = m.indexOf(ShardStage.WRITE_FAILED);
             if (w >= 0) {
                 int eol = m.indexOf('\n', w);
-                String what = "preprocess: " + m.substring(w, eol < 0 ? m.length() : eol) + "; nothing was published to "
-                        + "data.shards (a shard set already there is unchanged). Free space or fix the permissions there "
-                        + "and run again";
-                return new java.io.UncheckedIOException(what, new IOException(what, e));
+                return WriteFailure.of(m.substring(w, eol < 0 ? m.length() : eol), e);
             }
+        }
+        String reason = writing == null ? null : WriteFailure.ioReason(e);
+        if (reason != null) {
+            return WriteFailure.of("cannot write " + writing + ": " + reason, e);
         }
         if (e instanceof RuntimeException r) {
             return r;
