@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.bytedeco.pytorch.Tensor;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -33,16 +32,12 @@ class CheckpointResourceFaultTest {
 
     @Test
     void diskFullAndReadOnlyDuringACheckpointWriteLeaveTheEarlierCheckpointIntact() throws Exception {
-        String why = TinyDisk.unavailableBecause();
-        Assumptions.assumeTrue(why == null, () -> "skipped: a tiny tmpfs needs user namespaces: " + why);
+        TinyDisk.assumeAvailable();
         Path mount = tmp.resolve("disk");
         Path copy = tmp.resolve("copy");
         Path log = tmp.resolve("child.log");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        int rc = TinyDisk.run(mount, DISK_KIB, copy, log, List.of(java, "@" + CrashResumeTest.jvmConfig(), "-Xmx512m",
-                "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
-                CheckpointWriteChild.class.getName(), mount.resolve("run").toString(), mount.toString(),
-                String.valueOf(FLOATS), "2", "4", "ro", "6"));
+        int rc = TinyDisk.run(mount, DISK_KIB, copy, log, CrashResumeTest.childJvm("512m", CheckpointWriteChild.class,
+                mount.resolve("run").toString(), mount.toString(), String.valueOf(FLOATS), "2", "4", "ro", "6"));
         String out = Files.readString(log);
         System.out.println(out); // the messages, for docs/reliability.md
         assertThat(rc).as(out).isZero();

@@ -194,13 +194,23 @@ class CrashResumeTest {
 
     private Process start(Path dir) throws IOException {
         Files.createDirectories(tmp);
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = List.of(java, "@" + jvmConfig(), "-Xmx1g", "-cp", System.getProperty("surefire.test.class.path",
-                System.getProperty("java.class.path")), CrashResumeChild.class.getName(), dir.toString(), String.valueOf(STEPS),
+        List<String> cmd = childJvm("1g", CrashResumeChild.class, dir.toString(), String.valueOf(STEPS),
                 String.valueOf(NEURONS));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(tmp.resolve("child-" + dir.getFileName() + ".log").toFile()));
         return pb.start();
+    }
+
+    /**
+     * The command line of a child JVM as the project starts one: this JDK, .mvn/jvm.config's flags, a heap,
+     * the test classpath, then {@code main} and its arguments.
+     */
+    static List<String> childJvm(String heap, Class<?> main, String... args) {
+        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "@" + jvmConfig(), "-Xmx" + heap, "-cp", System.getProperty("surefire.test.class.path",
+                        System.getProperty("java.class.path")), main.getName()));
+        cmd.addAll(List.of(args));
+        return cmd;
     }
 
     /** .mvn/jvm.config of the checkout: the one definition of the JVM flags (Surefire's working directory is the module). */

@@ -13,7 +13,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -40,17 +39,14 @@ class RunDirectoryFullTest {
 
     @Test
     void aFullDiskDuringMetricsOrTheExportStopsClearlyAndResumesToIdenticalWeights() throws Exception {
-        String why = TinyDisk.unavailableBecause();
-        Assumptions.assumeTrue(why == null, () -> "skipped: a tiny tmpfs needs user namespaces: " + why);
+        TinyDisk.assumeAvailable();
         Path mount = tmp.resolve("disk");
         Path copy = tmp.resolve("copy");
         Path reference = tmp.resolve("reference");
         Path snapshots = tmp.resolve("snapshots");
         Path log = tmp.resolve("child.log");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        int rc = TinyDisk.run(mount, DISK_KIB, copy, log, List.of(java, "@" + CrashResumeTest.jvmConfig(), "-Xmx512m",
-                "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
-                RunDirFullChild.class.getName(), reference.toString(), mount.toString(), snapshots.toString()));
+        int rc = TinyDisk.run(mount, DISK_KIB, copy, log, CrashResumeTest.childJvm("512m", RunDirFullChild.class,
+                reference.toString(), mount.toString(), snapshots.toString()));
         String out = Files.readString(log);
         System.out.println(out); // the messages, for docs/reliability.md
         assertThat(rc).as(out).isZero();

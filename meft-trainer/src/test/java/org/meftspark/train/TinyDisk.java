@@ -18,6 +18,12 @@ public final class TinyDisk {
     private TinyDisk() {
     }
 
+    /** Skips the calling test, with the reason, where such a disk cannot be had. */
+    public static void assumeAvailable() {
+        String why = unavailableBecause();
+        org.junit.jupiter.api.Assumptions.assumeTrue(why == null, () -> "skipped: a tiny tmpfs needs user namespaces: " + why);
+    }
+
     /** Why such a disk cannot be had here, or null when it can (unshare present and user namespaces allowed). */
     public static String unavailableBecause() {
         try {

@@ -43,11 +43,8 @@ class TrainingSoakTest {
         long sampleSeconds = Long.getLong("meft.soak.sample.seconds", 60);
         double warmUp = Math.min(10 * 60, minutes * 60 / 6); // the first sixth, at most 10 minutes
         Path root = CrashResumeTest.jvmConfig().getParent().getParent();
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "@" + CrashResumeTest.jvmConfig(), "-Xmx" + HEAP, "-cp",
-                System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
-                TrainingSoakChild.class.getName(), tmp.toString(), String.valueOf(minutes), String.valueOf(sampleSeconds),
-                root.toString()).redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile()).start();
+        Process p = new ProcessBuilder(CrashResumeTest.childJvm(HEAP, TrainingSoakChild.class, tmp.toString(),
+                String.valueOf(minutes), String.valueOf(sampleSeconds), root.toString())).redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile()).start();
         try {
             assertThat(p.waitFor((long) (minutes * 60) + 600, TimeUnit.SECONDS)).as("soak finished").isTrue();
         } finally {
