@@ -77,15 +77,13 @@ final class ShardStage {
      */
     private static Iterator<Written> writeLocal(ShardPlan plan, int partition, Iterator<TokenizedExample> it,
                                                 HadoopShardStore store, int maxBatchRows) throws IOException {
-        Map<String, Long> offset = new HashMap<>();
+        RowShards shards = new RowShards(plan, partition);
         Map<String, OpenShard> open = new HashMap<>();
         List<Written> done = new ArrayList<>();
         try {
             while (it.hasNext()) {
                 TokenizedExample e = it.next();
-                long at = offset.getOrDefault(e.split(), 0L);
-                offset.put(e.split(), at + e.inputIds().length);
-                int shard = plan.shardOf(e.split(), partition, at);
+                int shard = shards.next(e);
                 if (plan.shared(shard)) {
                     continue;
                 }
@@ -114,7 +112,7 @@ final class ShardStage {
     /** Streams a partition, keying each row by its shard (same order as {@link Tally} saw it). */
     private static Iterator<Tuple2<ShardKey, TokenizedExample>> assign(ShardPlan plan, int partition,
                                                                        Iterator<TokenizedExample> it) {
-        Map<String, Long> offset = new HashMap<>();
+        RowShards shards = new RowShards(plan, partition);
         return new Iterator<>() {
             @Override
             public boolean hasNext() {
@@ -124,9 +122,7 @@ final class ShardStage {
             @Override
             public Tuple2<ShardKey, TokenizedExample> next() {
                 TokenizedExample e = it.next();
-                long at = offset.getOrDefault(e.split(), 0L);
-                offset.put(e.split(), at + e.inputIds().length);
-                return new Tuple2<>(new ShardKey(plan.shardOf(e.split(), partition, at), e.id()), e);
+                return new Tuple2<>(new ShardKey(shards.next(e), e.id()), e);
             }
         };
     }
@@ -144,6 +140,27 @@ final class ShardStage {
             return List.of(o.finish()).iterator();
         } finally {
             o.abort();
+        }
+    }
+
+    /**
+     * The shard of each row of one partition, fed in the partition's order (the order {@link Tally} counted):
+     * the plan places a row by its token offset within its split in the partition.
+     */
+    private static final class RowShards {
+        private final ShardPlan plan;
+        private final int partition;
+        private final Map<String, Long> offset = new HashMap<>();
+
+        RowShards(ShardPlan plan, int partition) {
+            this.plan = plan;
+            this.partition = partition;
+        }
+
+        int next(TokenizedExample e) {
+            long at = offset.getOrDefault(e.split(), 0L);
+            offset.put(e.split(), at + e.inputIds().length);
+            return plan.shardOf(e.split(), partition, at);
         }
     }
 
