@@ -35,9 +35,13 @@ final class BenchmarkCommand {
         @Option(names = "--seed", defaultValue = "1", description = "Weights and tokens seed (default ${DEFAULT-VALUE}).")
         long seed;
 
+        @Option(names = "--model", paramLabel = "CONFIG_JSON", description = "Another architecture to measure "
+                + "(a Hugging Face config.json, e.g. conf/models/world-base.json); default the 4-layer d=512 model.")
+        java.nio.file.Path model;
+
         @Override
         public Integer call() {
-            ModelConfig c = ModelThroughput.benchmarkModel();
+            ModelConfig c = model == null ? ModelThroughput.benchmarkModel() : ModelConfig.read(model);
             ModelThroughput.Result r = ModelThroughput.run(c, batch, seq, reps, seed);
             PrintWriter out = spec.commandLine().getOut();
             out.printf("model: LLaMA %d layers, d=%d, %d heads, ffn %d, vocab %d; %d x %d tokens per step; %d threads%n",
