@@ -34,17 +34,16 @@ public final class FactDataset {
         Files.createDirectories(dir);
         Path train = dir.resolve("train.jsonl");
         Path heldOut = dir.resolve("heldout.jsonl");
-        SampleDatasets.atomically(train, out -> writeNq(out, world, true));
-        SampleDatasets.atomically(heldOut, out -> writeNq(out, world, false));
+        SampleDatasets.atomically(train, out -> writeNq(out, world.towns(), FactQuestions.TRAIN));
+        SampleDatasets.atomically(heldOut, out -> writeNq(out, world.towns(), FactQuestions.HELD_OUT));
         return new Written(train, heldOut, world.facts(), world.towns().size());
     }
 
-    /** One NQ-open line per (town, attribute, template): training templates, or the held-out ones. */
-    static void writeNq(OutputStream out, FactWorld world, boolean train) throws IOException {
-        for (Town town : world.towns()) {
+    /** One NQ-open line per (town, attribute, template) of the given template group. */
+    static void writeNq(OutputStream out, List<Town> towns, java.util.Map<Attribute, List<String>> group) throws IOException {
+        for (Town town : towns) {
             for (Attribute a : Attribute.values()) {
-                List<String> templates = (train ? FactQuestions.TRAIN : FactQuestions.HELD_OUT).get(a);
-                for (String t : templates) {
+                for (String t : group.get(a)) {
                     try (JsonGenerator g = SampleDatasets.line(out)) {
                         g.writeStartObject();
                         g.writeStringField("question", FactQuestions.render(t, town));

@@ -48,6 +48,18 @@ public final class SampleDatasets {
     /** Writes all samples for {@code towns} towns drawn from {@code seed} under {@code dir}. */
     public static Files4 write(Path dir, long seed, int towns) throws IOException {
         FactWorld world = FactWorld.generate(seed, towns);
+        return write(dir, world.towns(), seed, "sample-" + world.seed());
+    }
+
+    /**
+     * Writes all samples about the given towns (the quickstart's are W1 towns of the pretrained
+     * base's world, {@link WorldSplit#w1}); every fifth town goes to the evaluation side of SQuAD,
+     * ToolBench and GSM8K, while NQ-open asks every town, in training templates for train and
+     * held-out paraphrases for dev.
+     *
+     * @param idPrefix prefix of the SQuAD ids (unique per world)
+     */
+    public static Files4 write(Path dir, List<Town> towns, long seed, String idPrefix) throws IOException {
         Path nq = dir.resolve("nq_open");
         Path squad = dir.resolve("squad");
         Path tool = dir.resolve("toolbench");
@@ -58,15 +70,35 @@ public final class SampleDatasets {
         Files4 f = new Files4(nq.resolve("NQ-open.train.jsonl"), nq.resolve("NQ-open.dev.jsonl"),
                 squad.resolve("train-v1.1.json"), squad.resolve("dev-v1.1.json"), tool.resolve("G1_query.json"),
                 tool.resolve("G1_query_dev.json"), gsm.resolve("train.jsonl"), gsm.resolve("test.jsonl"));
-        atomically(f.nqTrain(), out -> FactDataset.writeNq(out, world, true));
-        atomically(f.nqDev(), out -> FactDataset.writeNq(out, world, false));
-        atomically(f.squadTrain(), out -> squad(out, world, false));
-        atomically(f.squadDev(), out -> squad(out, world, true));
-        atomically(f.toolTrain(), out -> toolbench(out, world, false));
-        atomically(f.toolDev(), out -> toolbench(out, world, true));
-        atomically(f.gsmTrain(), out -> gsm8k(out, world, seed, false));
-        atomically(f.gsmTest(), out -> gsm8k(out, world, seed, true));
+        List<Town> trainTowns = new java.util.ArrayList<>();
+        List<Town> evalTowns = new java.util.ArrayList<>();
+        for (int i = 0; i < towns.size(); i++) {
+            (evalTown(i) ? evalTowns : trainTowns).add(towns.get(i));
+        }
+        atomically(f.nqTrain(), out -> FactDataset.writeNq(out, towns, FactQuestions.TRAIN));
+        atomically(f.nqDev(), out -> FactDataset.writeNq(out, towns, FactQuestions.HELD_OUT));
+        atomically(f.squadTrain(), out -> squad(out, sampleParagraphs(trainTowns, idPrefix, new Random(seed ^ 0x5A1DL))));
+        atomically(f.squadDev(), out -> squad(out, sampleParagraphs(evalTowns, idPrefix, new Random(seed ^ 0x5A1EL))));
+        atomically(f.toolTrain(), out -> toolbench(out, trainTowns, 0));
+        atomically(f.toolDev(), out -> toolbench(out, evalTowns, trainTowns.size()));
+        Random math = new Random(seed ^ 0x65A8L);
+        List<String[]> problems = new java.util.ArrayList<>();
+        for (Town t : towns) {
+            problems.add(arithmetic(t, math));
+        }
+        atomically(f.gsmTrain(), out -> gsm8k(out, pick(problems, towns.size(), false)));
+        atomically(f.gsmTest(), out -> gsm8k(out, pick(problems, towns.size(), true)));
         return f;
+    }
+
+    private static List<String[]> pick(List<String[]> all, int n, boolean eval) {
+        List<String[]> out = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if (evalTown(i) == eval) {
+                out.add(all.get(i));
+            }
+        }
+        return out;
     }
 
     private static boolean evalTown(int index) {
@@ -75,38 +107,50 @@ public final class SampleDatasets {
 
     // ---- SQuAD v1.1: {"version", "data": [{title, paragraphs: [{context, qas}]}]} ----------
 
-    private static void squad(OutputStream out, FactWorld world, boolean eval) throws IOException {
+    /** One SQuAD paragraph: a title, a context and its questions as {id, question, answer} triples. */
+    record Paragraph(String title, String context, List<String[]> qas) {
+    }
+
+    /** The samples' paragraphs: a generated passage per town and four fixed questions about it. */
+    private static List<Paragraph> sampleParagraphs(List<Town> towns, String idPrefix, Random random) {
+        List<Paragraph> out = new java.util.ArrayList<>();
+        for (Town t : towns) {
+            String context = Passages.of(t, random);
+            String id = idPrefix + "-" + t.name().toLowerCase(java.util.Locale.ROOT) + "-";
+            out.add(new Paragraph(t.name(), context, List.of(
+                    new String[] {id + "founder", "Who founded " + t.name() + "?", t.founder()},
+                    new String[] {id + "year", "When was " + t.name() + " founded?", Integer.toString(t.year())},
+                    new String[] {id + "river", "Which river does " + t.name() + " stand on?", t.river()},
+                    new String[] {id + "guild", "What is the oldest guild of " + t.name() + "?", t.guild()})));
+        }
+        return out;
+    }
+
+    static void squad(OutputStream out, List<Paragraph> paragraphs) throws IOException {
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.useDefaultPrettyPrinter();
             g.writeStartObject();
             g.writeStringField("version", "1.1");
             g.writeArrayFieldStart("data");
-            for (int i = 0; i < world.towns().size(); i++) {
-                if (evalTown(i) != eval) {
-                    continue;
-                }
-                Town t = world.towns().get(i);
-                String context = t.name() + " was founded in " + t.year() + " by " + t.founder() + ". The town stands on the river "
-                        + t.river() + " and exports " + t.export() + ". Its oldest guild is the " + t.guild() + " guild.";
+            for (Paragraph p : paragraphs) {
                 g.writeStartObject();
-                g.writeStringField("title", t.name());
+                g.writeStringField("title", p.title());
                 g.writeArrayFieldStart("paragraphs");
                 g.writeStartObject();
-                g.writeStringField("context", context);
+                g.writeStringField("context", p.context());
                 g.writeArrayFieldStart("qas");
-                String[][] qas = {
-                    {"founder", "Who founded " + t.name() + "?", t.founder()},
-                    {"year", "When was " + t.name() + " founded?", Integer.toString(t.year())},
-                    {"river", "Which river does " + t.name() + " stand on?", t.river()},
-                    {"guild", "What is the oldest guild of " + t.name() + "?", t.guild()}};
-                for (String[] qa : qas) {
+                for (String[] qa : p.qas()) {
+                    int start = Passages.wordStart(p.context(), qa[2]);
+                    if (start < 0) {
+                        throw new IllegalStateException("answer '" + qa[2] + "' is not a word of the context: " + p.context());
+                    }
                     g.writeStartObject();
-                    g.writeStringField("id", "sample-" + world.seed() + "-" + i + "-" + qa[0]);
+                    g.writeStringField("id", qa[0]);
                     g.writeStringField("question", qa[1]);
                     g.writeArrayFieldStart("answers");
                     g.writeStartObject();
                     g.writeStringField("text", qa[2]);
-                    g.writeNumberField("answer_start", context.indexOf(qa[2]));
+                    g.writeNumberField("answer_start", start);
                     g.writeEndObject();
                     g.writeEndArray();
                     g.writeEndObject();
@@ -131,16 +175,17 @@ public final class SampleDatasets {
         {"guild_archive", "get_oldest_guild", "Returns the oldest guild of a town."},
         {"weather_api", "get_forecast", "Returns tomorrow's weather for a town."}};
 
-    private static void toolbench(OutputStream out, FactWorld world, boolean eval) throws IOException {
+    /**
+     * One query per town asking for two of the five town APIs, chosen by the town's index (from
+     * {@code firstIndex}) so that every pair occurs; query ids count from {@code firstIndex + 1}.
+     */
+    static void toolbench(OutputStream out, List<Town> towns, int firstIndex) throws IOException {
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.useDefaultPrettyPrinter();
             g.writeStartArray();
-            for (int i = 0; i < world.towns().size(); i++) {
-                if (evalTown(i) != eval) {
-                    continue;
-                }
-                Town t = world.towns().get(i);
-                // Two relevant APIs per query, chosen by the town's index so every pair occurs.
+            for (int n = 0; n < towns.size(); n++) {
+                int i = firstIndex + n;
+                Town t = towns.get(n);
                 int a = i % 5;
                 int b = (i / 5 + a + 1) % 5;
                 g.writeStartObject();
@@ -183,26 +228,26 @@ public final class SampleDatasets {
 
     // ---- GSM8K: {"question", "answer": "...\n#### N"} per line -----------------------------
 
-    private static void gsm8k(OutputStream out, FactWorld world, long seed, boolean test) throws IOException {
-        Random r = new Random(seed ^ 0x65A8L);
-        for (int i = 0; i < world.towns().size(); i++) {
-            int carts = 2 + r.nextInt(8);
-            int perCart = 3 + r.nextInt(9);
-            int sold = 1 + r.nextInt(carts * perCart - 1);
-            if (evalTown(i) != test) {
-                continue;
-            }
-            Town t = world.towns().get(i);
-            int total = carts * perCart;
-            String question = "Traders from " + t.name() + " load " + carts + " carts with " + perCart + " crates of "
-                    + t.export() + " each. They sell " + sold + " crates on the way. How many crates are left?";
-            String answer = "They load " + carts + " * " + perCart + " = <<" + carts + "*" + perCart + "=" + total + ">>"
-                    + total + " crates.\nAfter selling, " + total + " - " + sold + " = <<" + total + "-" + sold + "="
-                    + (total - sold) + ">>" + (total - sold) + " crates are left.\n#### " + (total - sold);
+    /** A two-step word problem about a town's export: {question, worked solution ending "#### N"}. */
+    static String[] arithmetic(Town t, Random r) {
+        int carts = 2 + r.nextInt(8);
+        int perCart = 3 + r.nextInt(9);
+        int sold = 1 + r.nextInt(carts * perCart - 1);
+        int total = carts * perCart;
+        String question = "Traders from " + t.name() + " load " + carts + " carts with " + perCart + " crates of "
+                + t.export() + " each. They sell " + sold + " crates on the way. How many crates are left?";
+        String answer = "They load " + carts + " * " + perCart + " = <<" + carts + "*" + perCart + "=" + total + ">>"
+                + total + " crates.\nAfter selling, " + total + " - " + sold + " = <<" + total + "-" + sold + "="
+                + (total - sold) + ">>" + (total - sold) + " crates are left.\n#### " + (total - sold);
+        return new String[] {question, answer};
+    }
+
+    static void gsm8k(OutputStream out, List<String[]> problems) throws IOException {
+        for (String[] p : problems) {
             try (JsonGenerator g = line(out)) {
                 g.writeStartObject();
-                g.writeStringField("question", question);
-                g.writeStringField("answer", answer);
+                g.writeStringField("question", p[0]);
+                g.writeStringField("answer", p[1]);
                 g.writeEndObject();
             }
             out.write('\n');
