@@ -28,7 +28,6 @@ import org.meftspark.device.ResidentMemory;
 import org.meftspark.meft.HostMemoryPlan;
 import org.meftspark.model.Decoder;
 import org.meftspark.model.EmbeddedModels;
-import org.meftspark.model.ModelFolder;
 import org.meftspark.optim.AdamWMath;
 import org.meftspark.optim.Seeds;
 import org.meftspark.shard.ShardReader;
@@ -134,16 +133,15 @@ public final class Trainer {
             case FLOAT16 -> ScalarType.Half;
             case FLOAT64 -> ScalarType.Double;
         };
-        Decoder d = m.path().startsWith(EmbeddedModels.PREFIX) ? EmbeddedModels.load(m.path(), device.device(), dtype)
-                : ModelFolder.load(Path.of(m.path()), device.device(), dtype);
+        Decoder d = EmbeddedModels.loadPath(m.path(), device.device(), dtype);
         d.setRecomputeAll(m.gradientCheckpointing());
         return d;
     }
 
     /** The architecture of {@code model.path} without its weights; empty when it cannot be read (loadModel then says why). */
     static java.util.Optional<org.meftspark.model.ModelConfig> modelConfig(ModelSection m) {
-        if (m.path().equals(EmbeddedModels.TINY_LLAMA)) {
-            return java.util.Optional.of(EmbeddedModels.tinyLlamaConfig());
+        if (m.path().startsWith(EmbeddedModels.PREFIX)) {
+            return java.util.Optional.of(EmbeddedModels.config(m.path()));
         }
         Path json = Path.of(m.path()).resolve("config.json");
         return !m.path().startsWith(EmbeddedModels.PREFIX) && Files.isRegularFile(json)
@@ -174,7 +172,10 @@ public final class Trainer {
         if (config.training().shuffle()) {
             Collections.shuffle(idx, new Random(Seeds.derive(config.run().seed(), 1, epoch)));
         }
-        return idx.stream().mapToInt(Integer::intValue).toArray();
+        int[] order = idx.stream().mapToInt(Integer::intValue).toArray();
+        return config.training().lengthGrouping()
+                ? LengthGrouping.group(order, rows, config.training().microBatchSize(), Seeds.derive(config.run().seed(), 3, epoch))
+                : order;
     }
 
     /** The next micro-batch's rows; a micro-batch never spans two epochs. */

@@ -9,18 +9,19 @@ import java.util.List;
  */
 public record RunConfig(RunSection run, DataSection data, ModelSection model, AdapterSection adapter,
                         TrainingSection training, EvaluationSection evaluation, SparkSection spark,
-                        StudySection study) implements java.io.Serializable {
+                        StudySection study, PretrainSection pretrain) implements java.io.Serializable {
 
     /** Every section, in file order. */
     public static final List<Section<?>> SECTIONS = List.of(RunSection.SECTION, DataSection.SECTION,
             ModelSection.SECTION, AdapterSection.SECTION, TrainingSection.SECTION, EvaluationSection.SECTION,
-            SparkSection.SECTION, StudySection.SECTION);
+            SparkSection.SECTION, StudySection.SECTION, PretrainSection.SECTION);
 
     /** The configuration with every key at its default. */
     public static RunConfig defaults() {
         return new RunConfig(RunSection.SECTION.defaults(), DataSection.SECTION.defaults(),
                 ModelSection.SECTION.defaults(), AdapterSection.SECTION.defaults(), TrainingSection.SECTION.defaults(),
-                EvaluationSection.SECTION.defaults(), SparkSection.SECTION.defaults(), StudySection.SECTION.defaults());
+                EvaluationSection.SECTION.defaults(), SparkSection.SECTION.defaults(), StudySection.SECTION.defaults(),
+                PretrainSection.SECTION.defaults());
     }
 
     /**

@@ -136,7 +136,7 @@ public final class RunConfigLoader {
         }
         RunConfig config = new RunConfig((RunSection) parts[0], (DataSection) parts[1], (ModelSection) parts[2],
                 (AdapterSection) parts[3], (TrainingSection) parts[4], (EvaluationSection) parts[5],
-                (SparkSection) parts[6], (StudySection) parts[7]);
+                (SparkSection) parts[6], (StudySection) parts[7], (PretrainSection) parts[8]);
         List<String> cross = config.crossSectionProblems();
         if (!cross.isEmpty()) {
             throw new ConfigException(cross.stream().map(m -> source + ": " + m).toList());

@@ -27,12 +27,18 @@ import java.util.List;
  * @param overlapHostUpdate   run MEFT's host AdamW of one step on a background thread while the next
  *                            step's forward runs (each layer waits only for its own rows; docs/meft-schedule.md)
  * @param cudaRequired        with device gpu, refuse to train on the CPU when libtorch has no CUDA
+ * @param lengthGrouping      micro-batches of rows of similar length: each epoch's shuffled order is cut
+ *                            into windows of 64 micro-batches, each window sorted by length and its
+ *                            micro-batches visited in a seeded random order; pads far less when the
+ *                            rows' lengths differ (mixed datasets), at the price of batches that are
+ *                            less random
  */
 public record TrainingSection(Device device, double learningRate, double weightDecay, double beta1, double beta2,
                              double epsilon, OptimizerMode optimizerMode, int microBatchSize,
                              int gradientAccumulation, int epochs, int maxSteps, int checkpointEvery,
                              int maxBadSteps, LrSchedule lrSchedule, int warmupSteps, double maxGradNorm,
-                             boolean shuffle, boolean overlapHostUpdate, boolean cudaRequired) implements java.io.Serializable {
+                             boolean shuffle, boolean overlapHostUpdate, boolean cudaRequired,
+                             boolean lengthGrouping) implements java.io.Serializable {
 
     /** Where tensors live. */
     public enum Device { CPU, GPU }
@@ -87,14 +93,19 @@ public record TrainingSection(Device device, double learningRate, double weightD
             "With device gpu, fail when libtorch has no CUDA; false trains on the CPU inside the GPU-scheduled task "
                     + "(rehearsing scheduling without a GPU).");
 
+    public static final Key<Boolean> LENGTH_GROUPING = Key.bool("length_grouping", false,
+            "Group rows of similar length into micro-batches (windows of 64 micro-batches sorted by length, visited in a "
+                    + "seeded random order): much less padding on mixed datasets; reproducible and resumable like shuffle.");
+
     public static final Section<TrainingSection> SECTION = new Section<>("training",
             "The training loop and the optimizer.",
             List.of(DEVICE, LEARNING_RATE, WEIGHT_DECAY, BETA1, BETA2, EPSILON, OPTIMIZER_MODE, MICRO_BATCH_SIZE,
                     GRADIENT_ACCUMULATION, EPOCHS, MAX_STEPS, CHECKPOINT_EVERY, MAX_BAD_STEPS, LR_SCHEDULE,
-                    WARMUP_STEPS, MAX_GRAD_NORM, SHUFFLE, OVERLAP_HOST_UPDATE, CUDA_REQUIRED),
+                    WARMUP_STEPS, MAX_GRAD_NORM, SHUFFLE, OVERLAP_HOST_UPDATE, CUDA_REQUIRED, LENGTH_GROUPING),
             v -> new TrainingSection(v.get(DEVICE), v.get(LEARNING_RATE), v.get(WEIGHT_DECAY), v.get(BETA1),
                     v.get(BETA2), v.get(EPSILON), v.get(OPTIMIZER_MODE), v.get(MICRO_BATCH_SIZE),
                     v.get(GRADIENT_ACCUMULATION), v.get(EPOCHS), v.get(MAX_STEPS), v.get(CHECKPOINT_EVERY),
                     v.get(MAX_BAD_STEPS), v.get(LR_SCHEDULE), v.get(WARMUP_STEPS), v.get(MAX_GRAD_NORM),
-                    v.get(SHUFFLE), v.get(OVERLAP_HOST_UPDATE), v.get(CUDA_REQUIRED)));
+                    v.get(SHUFFLE), v.get(OVERLAP_HOST_UPDATE), v.get(CUDA_REQUIRED),
+                    v.get(LENGTH_GROUPING)));
 }

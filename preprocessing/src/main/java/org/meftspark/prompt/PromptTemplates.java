@@ -37,6 +37,22 @@ public final class PromptTemplates implements java.io.Serializable {
     }
 
     /**
+     * The templates of {@code data.templates}: the default folder falls back to the packaged
+     * copies when run elsewhere (an executor, a test); any other folder must exist.
+     */
+    public static PromptTemplates configured(String dir) {
+        Path p = Path.of(dir);
+        if (!java.nio.file.Files.isDirectory(p) && dir.equals(org.meftspark.config.DataSection.TEMPLATES.defaultValue())) {
+            return builtIn();
+        }
+        try {
+            return load(p);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("data.templates: " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Loads {@code <dataset>.txt} from {@code dir} where present, the packaged default otherwise.
      *
      * @param dir an override directory, or null for the defaults only

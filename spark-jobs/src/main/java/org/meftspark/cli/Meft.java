@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 org.meftspark.jobs.ScoreJob.class,
                 org.meftspark.jobs.PipelineJob.class,
                 org.meftspark.jobs.StudyJob.class,
+                PretrainCommand.class,
                 InitModelCommand.class,
                 GenerateCommand.class,
                 LogitsCommand.class,

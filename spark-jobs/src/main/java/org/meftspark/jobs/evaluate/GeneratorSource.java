@@ -61,17 +61,13 @@ public record GeneratorSource(String model, ModelSection.Dtype dtype, String ada
             try {
                 if (!p.getFileSystem(conf).exists(p)) {
                     throw new IllegalArgumentException("model.path " + m.path() + " holds no config.json: give a Hugging "
-                            + "Face model folder (config.json + safetensors) or " + EmbeddedModels.TINY_LLAMA);
+                            + "Face model folder (config.json + safetensors) or one of " + EmbeddedModels.NAMES);
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("model.path: cannot read " + m.path() + ": " + e.getMessage(), e);
             }
         } else {
-            EmbeddedModels.tinyLlamaConfig(); // fails here, on the driver, for an unknown embedded name
-            if (!m.path().equals(EmbeddedModels.TINY_LLAMA)) {
-                throw new IllegalArgumentException("unknown embedded model '" + m.path() + "'; the one available is "
-                        + EmbeddedModels.TINY_LLAMA);
-            }
+            EmbeddedModels.config(m.path()); // fails here, on the driver, for an unknown embedded name
         }
         return new GeneratorSource(m.path(), m.dtype(), adapter, loader, tokenizer, settings, new HadoopConf(conf));
     }

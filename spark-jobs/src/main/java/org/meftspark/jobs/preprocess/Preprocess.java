@@ -1,7 +1,6 @@
 package org.meftspark.jobs.preprocess;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -86,7 +85,7 @@ public final class Preprocess {
         List<InputFile> files = InputFile.resolve(d.inputs(), hadoop);
         TokenizerSource tokenizerSource = TokenizerSource.resolve(cfg.model().tokenizer(), hadoop);
         Tokenizer tokenizer = tokenizerSource.get();
-        PromptTemplates templates = loadTemplates(d.templates());
+        PromptTemplates templates = PromptTemplates.configured(d.templates());
         OutputCommit commit = OutputCommit.begin(d.shards(), d.overwrite(), hadoop, PURPOSE);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         int partitions = cfg.spark().partitions() > 0 ? cfg.spark().partitions() : jsc.defaultParallelism();
@@ -204,19 +203,6 @@ public final class Preprocess {
         rdd.persist(StorageLevel.MEMORY_AND_DISK());
         persisted.add(rdd);
         return rdd;
-    }
-
-    /** The configured templates; the default folder falls back to the packaged copies when run elsewhere. */
-    private static PromptTemplates loadTemplates(String dir) {
-        java.nio.file.Path p = java.nio.file.Path.of(dir);
-        if (!Files.isDirectory(p) && dir.equals(DataSection.TEMPLATES.defaultValue())) {
-            return PromptTemplates.builtIn();
-        }
-        try {
-            return PromptTemplates.load(p);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("data.templates: " + e.getMessage(), e);
-        }
     }
 
     /**
