@@ -21,7 +21,41 @@ public final class FactDataset {
     public record Written(Path train, Path heldOut, int facts, int towns) {
     }
 
+    /**
+     * The study's files about a pretrained base's world (issue 15 item 5), NQ-open JSONL each.
+     *
+     * @param train      W1 facts in the training templates: the fine-tuning data
+     * @param validation the same facts in the validation paraphrases: where learning rates are chosen
+     * @param heldOut    the same facts in the held-out paraphrases: the test
+     * @param extraction W0 towns the pretraining corpus only stated in passages, asked in the training
+     *                   templates: knowledge that is the base's, which fine-tuning only teaches to use
+     * @param w0         W0 towns the corpus asked about, in the training templates: forgetting
+     * @param facts      W1 facts
+     * @param towns      W1 towns
+     */
+    public record StudyFiles(Path train, Path validation, Path heldOut, Path extraction, Path w0, int facts, int towns) {
+    }
+
     private FactDataset() {
+    }
+
+    /** Writes the study's five files for at least {@code facts} W1 facts of {@code world}, each atomically. */
+    public static StudyFiles write(Path dir, WorldSplit world, int facts) throws IOException {
+        if (facts < 1) {
+            throw new IllegalArgumentException("--facts must be at least 1, got " + facts);
+        }
+        int attributes = Attribute.values().length;
+        List<Town> w1 = world.w1((facts + attributes - 1) / attributes);
+        Files.createDirectories(dir);
+        StudyFiles f = new StudyFiles(dir.resolve("train.jsonl"), dir.resolve("validation.jsonl"),
+                dir.resolve("heldout.jsonl"), dir.resolve("extraction.jsonl"), dir.resolve("w0.jsonl"),
+                w1.size() * attributes, w1.size());
+        SampleDatasets.atomically(f.train(), out -> writeNq(out, w1, FactQuestions.TRAIN));
+        SampleDatasets.atomically(f.validation(), out -> writeNq(out, w1, FactQuestions.VALIDATION));
+        SampleDatasets.atomically(f.heldOut(), out -> writeNq(out, w1, FactQuestions.HELD_OUT));
+        SampleDatasets.atomically(f.extraction(), out -> writeNq(out, world.w0PassageOnly(), FactQuestions.TRAIN));
+        SampleDatasets.atomically(f.w0(), out -> writeNq(out, world.w0Asked(), FactQuestions.TRAIN));
+        return f;
     }
 
     /** Generates a world with at least {@code facts} facts from {@code seed} and writes both files atomically. */

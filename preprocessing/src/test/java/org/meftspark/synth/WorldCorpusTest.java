@@ -133,6 +133,26 @@ class WorldCorpusTest {
     }
 
     @Test
+    void studyFilesSplitW1ByParaphraseGroupAndAskW0ForExtractionAndForgetting(@TempDir Path dir) throws Exception {
+        FactDataset.StudyFiles f = FactDataset.write(dir, SPLIT, 48);
+        assertThat(f.towns()).isEqualTo(10);
+        assertThat(f.facts()).isEqualTo(50);
+        assertThat(read(Dataset.NQ_OPEN, f.train())).hasSize(50 * 3);
+        assertThat(read(Dataset.NQ_OPEN, f.validation())).hasSize(50);
+        assertThat(read(Dataset.NQ_OPEN, f.heldOut())).hasSize(50 * 2);
+        Set<String> w1 = new HashSet<>();
+        SPLIT.w1(10).forEach(t -> w1.add(t.name()));
+        for (Path p : List.of(f.train(), f.validation(), f.heldOut())) {
+            assertThat(read(Dataset.NQ_OPEN, p)).allSatisfy(e -> assertThat(w1.stream().anyMatch(
+                    n -> e.fields().get("question").contains(n))).isTrue());
+        }
+        List<Example> extraction = read(Dataset.NQ_OPEN, f.extraction());
+        assertThat(extraction).hasSize(SPLIT.w0PassageOnly().size() * 5 * 3);
+        assertThat(extraction.get(0).fields().get("question")).contains(SPLIT.w0PassageOnly().get(0).name());
+        assertThat(read(Dataset.NQ_OPEN, f.w0())).hasSize(SPLIT.w0Asked().size() * 5 * 3);
+    }
+
+    @Test
     void passagesStateEveryAttributeInVaryingWordsAndOrder() {
         Town t = SPLIT.w0().get(0);
         java.util.Random r = new java.util.Random(5);

@@ -32,8 +32,23 @@ final class MakeDataCommands {
         @Option(names = "--seed", defaultValue = "20240604", description = "Seed (default ${DEFAULT-VALUE}).")
         long seed;
 
+        @Option(names = "--world", paramLabel = "MODEL", description = "Draw the facts from W1 of a pretrained base's world "
+                + "(embedded:world-base, or a model folder with pretrain.json) and write the study's five files: train, "
+                + "validation, heldout, extraction (W0 facts only stated in passages) and w0 (forgetting); --seed is "
+                + "then the base's.")
+        String world;
+
         @Override
         public Integer call() throws Exception {
+            if (world != null) {
+                java.nio.file.Path folder = world.startsWith(org.meftspark.model.EmbeddedModels.PREFIX)
+                        ? org.meftspark.model.EmbeddedModels.folder(world) : java.nio.file.Path.of(world);
+                FactDataset.StudyFiles f = FactDataset.write(out,
+                        org.meftspark.pretrain.PretrainRecord.read(folder.resolve("pretrain.json")).world(), facts);
+                spec.commandLine().getOut().printf("wrote %d W1 facts about %d towns of %s: %s, %s, %s, %s, %s%n", f.facts(),
+                        f.towns(), world, f.train(), f.validation(), f.heldOut(), f.extraction(), f.w0());
+                return 0;
+            }
             FactDataset.Written w = FactDataset.write(out, seed, facts);
             spec.commandLine().getOut().printf("wrote %d facts about %d towns (seed %d): %s, %s%n", w.facts(), w.towns(),
                     seed, w.train(), w.heldOut());
