@@ -14,10 +14,11 @@ import java.util.List;
  * @param maxExamples      evaluate at most this many examples per dataset; 0 means all
  * @param reportExamples   wrong predictions shown per dataset in report.html (a seeded sample; all
  *                         predictions are in the Parquet output anyway)
+ * @param splits           splits the pipeline evaluates; empty means every split but {@code train}
  */
 public record EvaluationSection(Decoding decoding, int beams, int maxNewTokens, int batchSize,
                                int bootstrapSamples, int maxExamples, int reportExamples,
-                               List<PerDataset> perDataset) implements java.io.Serializable {
+                               List<PerDataset> perDataset, List<String> splits) implements java.io.Serializable {
 
     /**
      * Decoding of one dataset, over the built-in defaults (org.meftspark.evaluation.DatasetDecoding:
@@ -66,15 +67,20 @@ public record EvaluationSection(Decoding decoding, int beams, int maxNewTokens, 
     public static final Key<List<PerDataset>> PER_DATASET = Key.sectionList("per_dataset", PerDataset.SECTION, 0,
             "Per-dataset stop strings and maximum lengths over the built-in defaults.");
 
+    public static final Key<List<String>> SPLITS = Key.stringList("splits", List.of(), "[a-z][a-z0-9_]{0,31}",
+            "split names", "Splits the pipeline evaluates (each is scored on its own rows); empty means every split but train.");
+
     public static final Section<EvaluationSection> SECTION = new Section<>("evaluation",
             "Generation and scoring of the evaluation split.",
             List.of(DECODING, BEAMS, MAX_NEW_TOKENS, BATCH_SIZE, BOOTSTRAP_SAMPLES, MAX_EXAMPLES, REPORT_EXAMPLES,
-                    PER_DATASET),
+                    PER_DATASET, SPLITS),
             v -> new EvaluationSection(v.get(DECODING), v.get(BEAMS), v.get(MAX_NEW_TOKENS), v.get(BATCH_SIZE),
-                    v.get(BOOTSTRAP_SAMPLES), v.get(MAX_EXAMPLES), v.get(REPORT_EXAMPLES), v.get(PER_DATASET)));
+                    v.get(BOOTSTRAP_SAMPLES), v.get(MAX_EXAMPLES), v.get(REPORT_EXAMPLES), v.get(PER_DATASET),
+                    v.get(SPLITS)));
 
     public EvaluationSection {
         perDataset = List.copyOf(perDataset);
+        splits = List.copyOf(splits);
         java.util.Set<org.meftspark.data.Dataset> seen = java.util.EnumSet.noneOf(org.meftspark.data.Dataset.class);
         for (PerDataset p : perDataset) {
             if (!seen.add(p.dataset())) {

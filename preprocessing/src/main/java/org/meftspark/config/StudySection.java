@@ -15,9 +15,13 @@ import org.meftspark.config.AdapterSection.Method;
  * @param methods        methods to size and run, in report order ({@code none} is zero-shot)
  * @param seenExamples   training questions evaluated per method to measure memorisation next to
  *                       the held-out paraphrases (0 skips it)
+ * @param learningRates  the grid every trained method runs at (issue 15 item 5: fair tuning); each method's
+ *                       reported row is the rate with the best validation EM; empty runs training.learning_rate only
+ * @param probeExamples  questions evaluated per method on each of the validation, extraction and W0 splits
+ *                       (those splits exist when the base has a pretrain.json, like embedded:world-base)
  */
 public record StudySection(List<Integer> facts, double deviceBudgetMb, int meftFactor, List<Method> methods,
-                           int seenExamples) implements java.io.Serializable {
+                           int seenExamples, List<Double> learningRates, int probeExamples) implements java.io.Serializable {
 
     public static final Key<List<String>> FACTS = Key.stringList("facts", List.of("1000", "4000", "16000"),
             "[1-9][0-9]{0,7}", "positive integers", "Fact counts; one generated dataset and pipeline run each.");
@@ -31,12 +35,20 @@ public record StudySection(List<Integer> facts, double deviceBudgetMb, int meftF
     public static final Key<Integer> SEEN_EXAMPLES = Key.integer("seen_examples", 300, 0, 1 << 24,
             "Training questions evaluated per method (memorisation), besides the held-out paraphrases; 0 skips.");
 
+    public static final Key<List<String>> LEARNING_RATES = Key.stringList("learning_rates", List.of(),
+            "[0-9]*\\.?[0-9]+([eE]-?[0-9]+)?", "positive numbers",
+            "Learning-rate grid every trained method runs at; the rate with the best validation EM is reported. "
+                    + "Empty: training.learning_rate only.");
+    public static final Key<Integer> PROBE_EXAMPLES = Key.integer("probe_examples", 300, 0, 1 << 24,
+            "Questions evaluated per method on the validation, extraction and W0 splits (pretrained bases).");
+
     public static final Section<StudySection> SECTION = new Section<>("study",
             "The knowledge-intensive study (bin/meft study): fact counts, methods and the device budget.",
-            List.of(FACTS, DEVICE_BUDGET_MB, MEFT_FACTOR, METHODS, SEEN_EXAMPLES),
+            List.of(FACTS, DEVICE_BUDGET_MB, MEFT_FACTOR, METHODS, SEEN_EXAMPLES, LEARNING_RATES, PROBE_EXAMPLES),
             v -> new StudySection(v.get(FACTS).stream().map(Integer::valueOf).toList(), v.get(DEVICE_BUDGET_MB),
                     v.get(MEFT_FACTOR), v.get(METHODS).stream()
-                    .map(s -> Method.valueOf(s.toUpperCase(java.util.Locale.ROOT))).toList(), v.get(SEEN_EXAMPLES)));
+                    .map(s -> Method.valueOf(s.toUpperCase(java.util.Locale.ROOT))).toList(), v.get(SEEN_EXAMPLES),
+                    v.get(LEARNING_RATES).stream().map(Double::valueOf).toList(), v.get(PROBE_EXAMPLES)));
 
     /** The budget in bytes. */
     public long deviceBudgetBytes() {

@@ -221,7 +221,7 @@ public final class Pipeline {
             return MetricsJson.read(local(metrics, dir));
         }
         Evaluate.Result r = Evaluate.run(spark, c, new Evaluate.Options(trained ? trainDir.toString() : null,
-                evalDir.toString(), false, List.of(), localMetrics == null ? List.of() : List.of(localMetrics), v.name()));
+                evalDir.toString(), false, c.evaluation().splits(), localMetrics == null ? List.of() : List.of(localMetrics), v.name()));
         log.print(r.table());
         return r.summary();
     }
@@ -240,20 +240,32 @@ public final class Pipeline {
         return tmp;
     }
 
-    /** variant x dataset: the dataset's primary metric with its 95% interval. */
+    /**
+     * One row per dataset, one column per variant (so the zero-shot base and each method stand side by
+     * side): the dataset's primary metric, its mean and 95% interval.
+     */
     static String table(Map<String, EvaluationSummary> summaries) {
-        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-16s %-10s %-9s %6s %8s  %s%n", "variant",
-                "dataset", "metric", "n", "mean", "95% CI"));
+        Map<String, Map<String, MetricSummary>> byDataset = new java.util.LinkedHashMap<>();
         summaries.forEach((variant, s) -> {
             for (MetricSummary m : s.results()) {
-                if (!m.metric().equals(Metric.primary(Dataset.fromKey(m.dataset())).key())) {
-                    continue;
+                if (m.metric().equals(Metric.primary(Dataset.fromKey(m.dataset())).key())) {
+                    byDataset.computeIfAbsent(m.dataset(), k -> new java.util.LinkedHashMap<>()).put(variant, m);
                 }
-                String ci = m.ci95() == null ? "-"
-                        : String.format(Locale.ROOT, "[%.3f, %.3f]", m.ci95().low(), m.ci95().high());
-                b.append(String.format(Locale.ROOT, "%-16s %-10s %-9s %6d %8.3f  %s%n", variant, m.dataset(), m.metric(),
-                        m.n(), m.mean(), ci));
             }
+        });
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-10s %-9s %5s", "dataset", "metric", "n"));
+        summaries.keySet().forEach(v -> b.append(String.format(Locale.ROOT, "  %-22s", v)));
+        b.append(String.format("%n"));
+        byDataset.forEach((dataset, cells) -> {
+            MetricSummary first = cells.values().iterator().next();
+            b.append(String.format(Locale.ROOT, "%-10s %-9s %5d", dataset, first.metric(), first.n()));
+            for (String v : summaries.keySet()) {
+                MetricSummary m = cells.get(v);
+                String cell = m == null ? "-" : m.ci95() == null ? String.format(Locale.ROOT, "%.3f", m.mean())
+                        : String.format(Locale.ROOT, "%.3f [%.3f, %.3f]", m.mean(), m.ci95().low(), m.ci95().high());
+                b.append(String.format(Locale.ROOT, "  %-22s", cell));
+            }
+            b.append(String.format("%n"));
         });
         return b.toString();
     }

@@ -28,7 +28,10 @@ import org.meftspark.metrics.EvaluationSummary;
 import org.meftspark.metrics.MetricSummary;
 import org.meftspark.metrics.MetricsJson;
 import org.meftspark.model.Decoder;
+import org.meftspark.model.EmbeddedModels;
+import org.meftspark.pretrain.PretrainRecord;
 import org.meftspark.synth.FactDataset;
+import org.meftspark.synth.WorldSplit;
 import org.meftspark.train.BudgetSizing;
 import org.meftspark.train.Trainer;
 
@@ -82,68 +85,154 @@ public final class Study {
                     String.join(" ", z.set()), z.note());
         }
 
+        // A pretrained base names its world: the facts come from W1 and the study also measures validation,
+        // extraction and forgetting (issue 15 item 5). A random base has no world: facts from run.seed.
+        java.util.Optional<WorldSplit> world = baseWorld(cfg.model().path());
+        List<Double> grid = s.learningRates().isEmpty() ? List.of(cfg.training().learningRate()) : s.learningRates();
+        List<Trial> trials = trials(plan, grid, !s.learningRates().isEmpty());
         List<StudyRow> rows = new ArrayList<>();
         for (int facts : s.facts()) {
-            FactDataset.Written data = FactDataset.write(root.resolve("data").resolve("facts-" + facts), cfg.run().seed(),
-                    facts);
+            Path dataDir = root.resolve("data").resolve("facts-" + facts);
             List<String> o = new ArrayList<>(overrides);
             o.add("run.dir=" + quote(root.toString()));
             o.add("run.name=facts-" + facts);
             o.add("data.shards=" + quote(root.resolve("shards").resolve("facts-" + facts).toString()));
-            o.add("data.inputs=[{dataset: nq_open, path: " + quote(data.train().toString()) + ", split: train}, "
-                    + "{dataset: nq_open, path: " + quote(data.heldOut().toString()) + ", split: test}]");
-            o.add("run.sweep=" + sweep(plan));
-            log.printf(Locale.ROOT, "study: %d facts (%d towns)%n", data.facts(), data.towns());
+            if (world.isPresent()) {
+                FactDataset.StudyFiles f = FactDataset.write(dataDir, world.get(), facts);
+                o.add("data.inputs=[" + input(f.train(), "train") + ", " + input(f.heldOut(), "test") + ", "
+                        + input(f.validation(), "validation") + ", " + input(f.extraction(), "extraction") + ", "
+                        + input(f.w0(), "w0") + "]");
+                o.add("evaluation.splits=[test]");
+                log.printf(Locale.ROOT, "study: %d W1 facts (%d towns) of %s%n", f.facts(), f.towns(), world.get());
+            } else {
+                FactDataset.Written data = FactDataset.write(dataDir, cfg.run().seed(), facts);
+                o.add("data.inputs=[" + input(data.train(), "train") + ", " + input(data.heldOut(), "test") + "]");
+                log.printf(Locale.ROOT, "study: %d facts (%d towns)%n", data.facts(), data.towns());
+            }
+            o.add("run.sweep=" + sweep(trials));
             Pipeline.Result r = Pipeline.run(spark, configText, source, o, log);
             List<RunVariant> variants = RunConfigLoader.variants(configText, source, o);
-            for (BudgetSizing.Sized z : plan) {
-                rows.add(row(spark, configText, source, o, facts, z, variants, r, s, log));
+            Map<String, Double> validation = new LinkedHashMap<>();
+            if (world.isPresent() && s.probeExamples() > 0) {
+                for (Trial t : trials) {
+                    if (t.sized().fits()) {
+                        validation.put(t.name(), probe(spark, configText, source, o, t, variants, "validation",
+                                s.probeExamples(), log).map(m -> m.mean()).orElse(Double.NaN));
+                    }
+                }
+            }
+            java.util.Set<String> chosen = choose(trials, validation);
+            for (Trial t : trials) {
+                rows.add(row(spark, configText, source, o, facts, t, variants, r, s, chosen.contains(t.name()),
+                        validation.getOrDefault(t.name(), Double.NaN), world.isPresent(), log));
             }
             writeResults(root, rows); // after every fact count: a long study shows its progress
         }
         return new Result(root, rows, table(rows));
     }
 
-    private static StudyRow row(SparkSession spark, String text, String source, List<String> o, int facts,
-                                BudgetSizing.Sized z, List<RunVariant> variants, Pipeline.Result r, StudySection s,
-                                PrintStream log) throws IOException {
+    /** One method at one learning rate: its sizing, the grid point and its variant name. */
+    record Trial(BudgetSizing.Sized sized, double learningRate, String name, List<String> set) {
+    }
+
+    /** Every method that fits at every learning rate of the grid (zero-shot once); names stay the method's without a grid. */
+    static List<Trial> trials(List<BudgetSizing.Sized> plan, List<Double> grid, boolean explicitGrid) {
+        List<Trial> out = new ArrayList<>();
+        for (BudgetSizing.Sized z : plan) {
+            boolean once = z.method() == Method.NONE || grid.size() == 1 || !z.fits();
+            for (double lr : once ? grid.subList(0, 1) : grid) {
+                List<String> set = new ArrayList<>(z.set());
+                if (explicitGrid && z.method() != Method.NONE) {
+                    set.add("training.learning_rate=" + lr);
+                }
+                String name = once ? z.name() : z.name() + "-lr" + String.valueOf(lr).replace('.', 'p');
+                out.add(new Trial(z, lr, name, List.copyOf(set)));
+            }
+        }
+        return out;
+    }
+
+    /** Per method, the trial with the best validation EM (the first of the grid on a tie, or when unmeasured). */
+    static java.util.Set<String> choose(List<Trial> trials, Map<String, Double> validation) {
+        Map<String, Trial> best = new LinkedHashMap<>();
+        for (Trial t : trials) {
+            Trial b = best.get(t.sized().name());
+            double em = validation.getOrDefault(t.name(), Double.NaN);
+            double bestEm = b == null ? Double.NaN : validation.getOrDefault(b.name(), Double.NaN);
+            if (b == null || (!Double.isNaN(em) && (Double.isNaN(bestEm) || em > bestEm))) {
+                best.put(t.sized().name(), t);
+            }
+        }
+        java.util.Set<String> out = new java.util.HashSet<>();
+        best.values().forEach(t -> out.add(t.name()));
+        return out;
+    }
+
+    private static StudyRow row(SparkSession spark, String text, String source, List<String> o, int facts, Trial trial,
+                                List<RunVariant> variants, Pipeline.Result r, StudySection s, boolean chosen,
+                                double validationEm, boolean pretrained, PrintStream log) throws IOException {
+        BudgetSizing.Sized z = trial.sized();
         long seed = variants.get(0).config().run().seed();
         if (!z.fits()) {
             return new StudyRow(facts, z.name(), lower(z.method()), z.set(), false, z.note(), s.deviceBudgetBytes(),
                     z.footprint().total(), 0, 0, Double.NaN, List.of(), 0, Double.NaN, Double.NaN, Double.NaN, 0,
-                    Double.NaN, 0, 0, Double.NaN, seed);
+                    Double.NaN, 0, 0, Double.NaN, seed, trial.learningRate(), chosen, Double.NaN, Double.NaN, Double.NaN);
         }
-        RunVariant v = variants.stream().filter(x -> x.name().equals(z.name())).findFirst().orElseThrow();
+        RunVariant v = variants.stream().filter(x -> x.name().equals(trial.name())).findFirst().orElseThrow();
         boolean trained = z.method() != Method.NONE;
         String trainDir = Train.trainDir(v.config(), v.name());
         TrainingStats t = trained ? TrainingStats.read(Path.of(trainDir, "metrics.jsonl")) : TrainingStats.NONE;
-        EvaluationSummary heldOut = r.summaries().get(z.name());
+        EvaluationSummary heldOut = r.summaries().get(trial.name());
         MetricSummary held = metric(heldOut, "em");
-        EvaluationSummary seenSummary = s.seenExamples() > 0 ? seen(spark, text, source, o, v, trained ? trainDir : null,
-                s.seenExamples(), log) : null;
+        // Memorisation, extraction and forgetting cost an evaluation each: only for the reported rows.
+        EvaluationSummary seenSummary = chosen && s.seenExamples() > 0 ? evaluateSplit(spark, text, source, o, v,
+                trained ? trainDir : null, "train", s.seenExamples(), log) : null;
         MetricSummary seen = seenSummary == null ? null : metric(seenSummary, "em");
-        return new StudyRow(facts, z.name(), lower(z.method()), z.set(), true, z.note(), s.deviceBudgetBytes(),
+        boolean probe = chosen && pretrained && s.probeExamples() > 0;
+        double extraction = probe ? probe(spark, text, source, o, trial, variants, "extraction", s.probeExamples(), log)
+                .map(MetricSummary::mean).orElse(Double.NaN) : Double.NaN;
+        double w0 = probe ? probe(spark, text, source, o, trial, variants, "w0", s.probeExamples(), log)
+                .map(MetricSummary::mean).orElse(Double.NaN) : Double.NaN;
+        return new StudyRow(facts, trial.name(), lower(z.method()), z.set(), true, z.note(), s.deviceBudgetBytes(),
                 z.footprint().total(), t.ledgerPeakBytes(), t.hostBytes(), held.mean(),
                 held.ci95() == null ? List.of() : List.of(held.ci95().low(), held.ci95().high()), held.n(),
                 metric(heldOut, "f1").mean(), seen == null ? Double.NaN : seen.mean(),
                 seenSummary == null ? Double.NaN : metric(seenSummary, "f1").mean(), seen == null ? 0 : seen.n(),
-                t.finalLoss(), t.steps(), t.targetTokens(), t.stepSecondsMedian(), seed);
+                t.finalLoss(), t.steps(), t.targetTokens(), t.stepSecondsMedian(), seed, trial.learningRate(), chosen,
+                validationEm, extraction, w0);
     }
 
-    /** EM on a sample of training questions, next to the pipeline's own evaluation; committed whole, so reused. */
-    private static EvaluationSummary seen(SparkSession spark, String text, String source, List<String> o, RunVariant v,
-                                          String adapter, int examples, PrintStream log) throws IOException {
-        Path out = localRoot(v.config()).resolve("variants").resolve(v.name()).resolve("eval-seen");
+    /** The nq_open EM of one trial on one extra split. */
+    private static java.util.Optional<MetricSummary> probe(SparkSession spark, String text, String source, List<String> o,
+                                                           Trial trial, List<RunVariant> variants, String split,
+                                                           int examples, PrintStream log) throws IOException {
+        RunVariant v = variants.stream().filter(x -> x.name().equals(trial.name())).findFirst().orElseThrow();
+        boolean trained = trial.sized().method() != Method.NONE;
+        EvaluationSummary e = evaluateSplit(spark, text, source, o, v, trained ? Train.trainDir(v.config(), v.name()) : null,
+                split, examples, log);
+        return java.util.Optional.of(metric(e, "em"));
+    }
+
+    /**
+     * One variant on a sample of one split next to the pipeline's own evaluation (training questions:
+     * memorisation; validation, extraction, w0); committed whole, so a study run again reuses it.
+     */
+    private static EvaluationSummary evaluateSplit(SparkSession spark, String text, String source, List<String> o,
+                                                   RunVariant v, String adapter, String split, int examples,
+                                                   PrintStream log) throws IOException {
+        Path out = localRoot(v.config()).resolve("variants").resolve(v.name())
+                .resolve(split.equals("train") ? "eval-seen" : "eval-" + split);
         Path metrics = out.resolve("metrics.json");
         if (Files.exists(metrics)) {
-            log.println("evaluate " + v.name() + " on training questions: skipped, " + metrics + " exists");
+            log.println("evaluate " + v.name() + (split.equals("train") ? " on training questions" : " on split " + split)
+                    + ": skipped, " + metrics + " exists");
             return MetricsJson.read(metrics);
         }
         List<String> withLimit = new ArrayList<>(o);
         withLimit.add("evaluation.max_examples=" + examples);
         RunConfig c = RunConfigLoader.variants(text, source, withLimit).stream()
                 .filter(x -> x.name().equals(v.name())).findFirst().orElseThrow().config();
-        Evaluate.Result r = Evaluate.run(spark, c, new Evaluate.Options(adapter, out.toString(), false, List.of("train"),
+        Evaluate.Result r = Evaluate.run(spark, c, new Evaluate.Options(adapter, out.toString(), false, List.of(split),
                 List.of(), v.name()));
         log.print(r.table());
         return r.summary();
@@ -155,15 +244,35 @@ public final class Study {
                         + s.run().method()));
     }
 
-    /** run.sweep as YAML flow: one variant per method that fits. */
-    static String sweep(List<BudgetSizing.Sized> plan) throws JsonProcessingException {
+    /** run.sweep as YAML flow: one variant per trial that fits. */
+    static String sweep(List<Trial> trials) throws JsonProcessingException {
         List<String> items = new ArrayList<>();
-        for (BudgetSizing.Sized z : plan) {
-            if (z.fits()) {
-                items.add("{name: " + z.name() + ", set: " + LINES.writeValueAsString(z.set()) + "}");
+        for (Trial t : trials) {
+            if (t.sized().fits()) {
+                items.add("{name: " + t.name() + ", set: " + LINES.writeValueAsString(t.set()) + "}");
             }
         }
         return "[" + String.join(", ", items) + "]";
+    }
+
+    private static String input(Path file, String split) throws JsonProcessingException {
+        return "{dataset: nq_open, path: " + quote(file.toString()) + ", split: " + split + "}";
+    }
+
+    /** The world of a base that records one ({@code pretrain.json} beside its weights); empty for a random base. */
+    static java.util.Optional<WorldSplit> baseWorld(String modelPath) {
+        Path folder;
+        if (modelPath.startsWith(EmbeddedModels.PREFIX)) {
+            if (!EmbeddedModels.known(modelPath).equals(EmbeddedModels.WORLD_BASE)) {
+                return java.util.Optional.empty();
+            }
+            folder = EmbeddedModels.folder(modelPath);
+        } else {
+            folder = Path.of(modelPath);
+        }
+        Path record = folder.resolve("pretrain.json");
+        return Files.isRegularFile(record) ? java.util.Optional.of(PretrainRecord.read(record).world())
+                : java.util.Optional.empty();
     }
 
     /** A JSON string is a valid YAML flow scalar: paths with spaces or colons stay one value. */
@@ -224,26 +333,31 @@ public final class Study {
         return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.3f", v);
     }
 
-    /** Markdown: one row per fact count and method. */
+    /**
+     * Markdown: one row per fact count, method and learning rate; a method's reported row (best validation
+     * EM) is marked in the "chosen" column.
+     */
     static String table(List<StudyRow> rows) {
-        StringBuilder b = new StringBuilder("| facts | method | size | device bytes (ledger peak / predicted) | host MiB "
-                + "| held-out EM [95% CI] | held-out F1 | seen EM | seen F1 | final loss | steps | target tokens "
-                + "| median step s |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        StringBuilder b = new StringBuilder("| facts | method | size | lr | chosen | device bytes (ledger peak / predicted) "
+                + "| host MiB | held-out EM [95% CI] | held-out F1 | validation EM | seen EM | extraction EM | W0 EM "
+                + "| final loss | steps | target tokens | median step s |\n"
+                + "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         for (StudyRow r : rows) {
-            String size = r.size().stream().filter(x -> !x.startsWith("adapter.method=")).map(x -> x.substring(
-                    x.indexOf('.') + 1)).reduce((a, c) -> a + ", " + c).orElse("-");
+            String size = r.size().stream().filter(x -> !x.startsWith("adapter.method=") && !x.startsWith("training."))
+                    .map(x -> x.substring(x.indexOf('.') + 1)).reduce((a, c) -> a + ", " + c).orElse("-");
+            String lr = r.learningRate() > 0 ? String.format(Locale.ROOT, "%g", r.learningRate()) : "-";
             if (!r.fits()) {
-                b.append(String.format(Locale.ROOT, "| %d | %s | %s | - / %,d | - | %s | - | - | - | - | - | - | - |%n", r.facts(),
-                        r.variant(), size, r.predictedBytes(), r.note()));
+                b.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | - | - / %,d | - | %s | - | - | - | - | - | - | - | - | - |%n",
+                        r.facts(), r.variant(), size, lr, r.predictedBytes(), r.note()));
                 continue;
             }
             String ci = r.heldOutCi().size() == 2
                     ? String.format(Locale.ROOT, " [%.3f, %.3f]", r.heldOutCi().get(0), r.heldOutCi().get(1)) : "";
-            b.append(String.format(Locale.ROOT, "| %d | %s | %s | %,d / %,d | %.1f | %.3f%s (n=%d) | %.3f | %s | %s | %s | %d | %,d | %s |%n",
-                    r.facts(), r.variant(), size, r.ledgerPeakBytes(), r.predictedBytes(), r.hostBytes() / (double) (1 << 20),
-                    r.heldOutEm(), ci, r.heldOutN(), r.heldOutF1(),
+            b.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s | %,d / %,d | %.1f | %.3f%s (n=%d) | %.3f | %s | %s | %s | %s | %s | %d | %,d | %s |%n",
+                    r.facts(), r.variant(), size, lr, r.chosen() ? "yes" : "", r.ledgerPeakBytes(), r.predictedBytes(),
+                    r.hostBytes() / (double) (1 << 20), r.heldOutEm(), ci, r.heldOutN(), r.heldOutF1(), num(r.validationEm()),
                     Double.isNaN(r.seenEm()) ? "-" : String.format(Locale.ROOT, "%.3f (n=%d)", r.seenEm(), r.seenN()),
-                    num(r.seenF1()), num(r.finalLoss()), r.steps(), r.targetTokens(),
+                    num(r.extractionEm()), num(r.w0Em()), num(r.finalLoss()), r.steps(), r.targetTokens(),
                     Double.isNaN(r.stepSecondsMedian()) ? "-" : String.format(Locale.ROOT, "%.3f", r.stepSecondsMedian())));
         }
         return b.toString();

@@ -27,10 +27,18 @@ import java.util.List;
  * @param targetTokens      target tokens trained on (the same for every method at one fact count)
  * @param stepSecondsMedian median step time after the first step
  * @param seed              the run seed
+ * @param learningRate      the variant's learning rate (one point of study.learning_rates)
+ * @param chosen            whether this is its method's reported row: the rate with the best validation EM
+ *                          (always true without a grid)
+ * @param validationEm      EM on the validation paraphrases (where the rate is chosen); NaN when not measured
+ * @param extractionEm      EM on W0 facts the base's corpus only stated in passages; NaN when not measured
+ * @param w0Em              EM on W0 facts the corpus asked about: after fine-tuning against zero-shot's, the
+ *                          forgetting; NaN when not measured
  */
 public record StudyRow(int facts, String variant, String method, List<String> size, boolean fits, String note,
                        long budgetBytes, long predictedBytes, long ledgerPeakBytes, long hostBytes, double heldOutEm,
                        List<Double> heldOutCi, long heldOutN, double heldOutF1, double seenEm, double seenF1, long seenN,
                        double finalLoss, long steps, long targetTokens,
-                       double stepSecondsMedian, long seed) {
+                       double stepSecondsMedian, long seed, double learningRate, boolean chosen, double validationEm,
+                       double extractionEm, double w0Em) {
 }

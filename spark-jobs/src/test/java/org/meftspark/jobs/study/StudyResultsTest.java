@@ -15,7 +15,8 @@ class StudyResultsTest {
 
     private static StudyRow row(int facts, String variant, boolean fits, double seenEm) {
         return new StudyRow(facts, variant, variant, List.of("adapter.method=" + variant), fits, "", 100, 90, 90, 0, 0.0,
-                List.of(0.0, 0.1), 10, 0.2, seenEm, 0.5, 10, 1.5, 20, 500, 0.1, 7);
+                List.of(0.0, 0.1), 10, 0.2, seenEm, 0.5, 10, 1.5, 20, 500, 0.1, 7, 0.01, true, Double.NaN, Double.NaN,
+                Double.NaN);
     }
 
     @Test
