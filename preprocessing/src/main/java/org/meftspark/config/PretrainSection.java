@@ -30,7 +30,7 @@ public record PretrainSection(long worldSeed, int baseTowns, int passageOnlyTown
             "W0 towns stated only in passages, never asked: the study's extraction questions.");
     public static final Key<Integer> PASSAGES_PER_TOWN = Key.integer("passages_per_town", 4, 1, 1000,
             "Passages per W0 town, each with its own wording and sentence order.");
-    public static final Key<Integer> MATH_PROBLEMS = Key.integer("math_problems", 1200, 0, 1 << 24,
+    public static final Key<Integer> MATH_PROBLEMS = Key.integer("math_problems", 600, 0, 1 << 24,
             "GSM8K-style word problems in the corpus.");
     public static final Key<Integer> TOOL_QUERIES = Key.integer("tool_queries", 128, 0, 1 << 24,
             "ToolBench-style queries in the corpus (at most one per asked W0 town).");
