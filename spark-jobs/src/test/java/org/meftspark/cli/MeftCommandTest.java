@@ -58,6 +58,19 @@ class MeftCommandTest {
     }
 
     @Test
+    void pretrainRefusesAnAdapterMethodOtherThanFullAndAMissingArchitecture(@TempDir Path dir) {
+        String recipe = org.meftspark.spark.LaunchEnvironment.current().root().resolve("conf/pretrain/world-base.yaml").toString();
+        Result lora = meft("pretrain", "--config", recipe, "--set", "adapter.method=lora", "--set", "run.dir=" + dir);
+        assertThat(lora.code()).isEqualTo(2);
+        assertThat(lora.err()).contains("set adapter.method: full");
+        Result missing = meft("pretrain", "--config", recipe, "--set", "pretrain.architecture=" + dir.resolve("nope.json"),
+                "--set", "run.dir=" + dir);
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err()).contains("nope.json");
+        assertThat(dir.resolve("world-base/train")).doesNotExist();
+    }
+
+    @Test
     void missingOrUnknownSubcommandFails() {
         assertThat(meft().code()).isNotZero();
         Result r = meft("trian");
