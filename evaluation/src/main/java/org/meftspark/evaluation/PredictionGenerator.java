@@ -72,7 +72,8 @@ public final class PredictionGenerator {
 
     /** The longest prompt of a dataset that leaves room for its new tokens within the model's positions. */
     public int maxPromptTokens(Dataset d) {
-        return decoder.config().maxPositionEmbeddings() - settings.of(d).maxNewTokens();
+        // positionLimit: max_position_embeddings, stretched where linear or dynamic rope scaling says so
+        return (int) Math.min(Integer.MAX_VALUE, decoder.config().positionLimit() - settings.of(d).maxNewTokens());
     }
 
     /**
@@ -87,7 +88,7 @@ public final class PredictionGenerator {
             int limit = Math.min(prompts.maxLength() - 1, maxPromptTokens(e.dataset()));
             if (limit < 1) {
                 skipped.add(new GenerationResult.Skipped(e.id(), e.dataset(), "no room for a prompt: max_new_tokens "
-                        + settings.of(e.dataset()).maxNewTokens() + " fills the model's " + decoder.config().maxPositionEmbeddings() + " positions"));
+                        + settings.of(e.dataset()).maxNewTokens() + " fills the model's " + decoder.config().positionLimit() + " positions"));
                 continue;
             }
             PromptResult r = prompts.promptIds(e, limit);
