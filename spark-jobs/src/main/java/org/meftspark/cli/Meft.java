@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
                 org.meftspark.jobs.PipelineJob.class,
                 org.meftspark.jobs.StudyJob.class,
                 InitModelCommand.class,
+                PlanCommand.class,
                 GenerateCommand.class,
                 LogitsCommand.class,
                 MakeDataCommands.MakeFacts.class,
