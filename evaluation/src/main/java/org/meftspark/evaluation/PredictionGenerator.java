@@ -59,7 +59,8 @@ public final class PredictionGenerator {
         this.tokenizer = tokenizer;
         this.settings = settings;
         Set<Integer> eos = new LinkedHashSet<>(decoder.config().eosTokenIds());
-        eos.add(tokenizer.eosId()); // training sequences end with the tokenizer's EOS
+        // training sequences end with the tokenizer's EOS, or with its chat template's end of turn
+        eos.addAll(tokenizer.endIds());
         this.eosIds = List.copyOf(eos);
         settings.perDataset().forEach((d, dd) -> stopTokens.put(d, StopStrings.tokenSequences(tokenizer, dd.stopStrings())));
     }

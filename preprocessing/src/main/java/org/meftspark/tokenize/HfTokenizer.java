@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import org.meftspark.hash.Sha256;
@@ -44,6 +45,8 @@ public final class HfTokenizer implements Tokenizer {
     /** ids of added tokens marked special (skipped when decoding) */
     private final java.util.BitSet special;
     private final ByteDecoding byteDecoding;
+    private final java.util.Optional<ChatTemplate> chat;
+    private final List<Integer> endIds;
 
     /** How the tokenizer's decoder turns pieces into bytes, as far as the end of a text is concerned. */
     enum ByteDecoding {
@@ -56,7 +59,8 @@ public final class HfTokenizer implements Tokenizer {
     }
 
     private HfTokenizer(HuggingFaceTokenizer djl, String fingerprint, OptionalInt bos, int eos, int pad, int vocabSize,
-                        String[] pieces, java.util.BitSet special, ByteDecoding byteDecoding) {
+                        String[] pieces, java.util.BitSet special, ByteDecoding byteDecoding,
+                        java.util.Optional<ChatTemplate> chat, List<Integer> endIds) {
         this.djl = djl;
         this.fingerprint = fingerprint;
         this.bos = bos;
@@ -66,6 +70,8 @@ public final class HfTokenizer implements Tokenizer {
         this.pieces = pieces;
         this.special = special;
         this.byteDecoding = byteDecoding;
+        this.chat = chat;
+        this.endIds = List.copyOf(endIds);
     }
 
     /**
@@ -131,10 +137,48 @@ public final class HfTokenizer implements Tokenizer {
                     special.set(added.path("id").asInt());
                 }
             }
+            java.util.Optional<ChatTemplate> chat = chatTemplate(cfg, config, bosName, eosName, specials, special, pieces);
+            List<Integer> ends = new java.util.ArrayList<>(List.of(eos));
+            chat.ifPresent(c -> {
+                Integer end = specials.get(c.endOfTurn());
+                if (end != null && !ends.contains(end)) {
+                    ends.add(end); // a turn ends with one special token: generation stops there
+                }
+            });
             return new HfTokenizer(djl, Sha256.hex(json), bos, eos, pad, maxId + 1, pieces, special,
-                    byteDecoding(tok.path("decoder")));
+                    byteDecoding(tok.path("decoder")), chat, ends);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load tokenizer from " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The config's {@code chat_template}: a string, or (newer configs) a list of named templates of
+     * which the one named {@code default} is used, as transformers does.
+     */
+    private static java.util.Optional<ChatTemplate> chatTemplate(JsonNode cfg, Path config, String bosName, String eosName,
+                                                                 Map<String, Integer> ids, java.util.BitSet special,
+                                                                 String[] pieces) {
+        JsonNode t = cfg.get("chat_template");
+        String source = null;
+        if (t != null && t.isTextual()) {
+            source = t.asText();
+        } else if (t != null && t.isArray()) {
+            for (JsonNode named : t) {
+                if (named.path("name").asText().equals("default")) {
+                    source = named.path("template").asText();
+                }
+            }
+        }
+        if (source == null) {
+            return java.util.Optional.empty();
+        }
+        List<String> specials = new java.util.ArrayList<>();
+        special.stream().forEach(id -> specials.add(pieces[id]));
+        try {
+            return java.util.Optional.of(new ChatTemplate(source, bosName, eosName, specials));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(config + ": " + e.getMessage(), e);
         }
     }
 
@@ -344,6 +388,16 @@ public final class HfTokenizer implements Tokenizer {
             l[i] = ids[i];
         }
         return djl.decode(l, true);
+    }
+
+    @Override
+    public List<Integer> endIds() {
+        return endIds;
+    }
+
+    @Override
+    public java.util.Optional<ChatTemplate> chatTemplate() {
+        return chat;
     }
 
     @Override
