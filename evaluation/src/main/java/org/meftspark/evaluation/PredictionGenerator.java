@@ -59,7 +59,8 @@ public final class PredictionGenerator {
         this.tokenizer = tokenizer;
         this.settings = settings;
         Set<Integer> eos = new LinkedHashSet<>(decoder.config().eosTokenIds());
-        eos.add(tokenizer.eosId()); // training sequences end with the tokenizer's EOS
+        // training sequences end with the tokenizer's EOS, or with its chat template's end of turn
+        eos.addAll(tokenizer.endIds());
         this.eosIds = List.copyOf(eos);
         settings.perDataset().forEach((d, dd) -> stopTokens.put(d, StopStrings.tokenSequences(tokenizer, dd.stopStrings())));
     }
@@ -72,7 +73,8 @@ public final class PredictionGenerator {
 
     /** The longest prompt of a dataset that leaves room for its new tokens within the model's positions. */
     public int maxPromptTokens(Dataset d) {
-        return decoder.config().maxPositionEmbeddings() - settings.of(d).maxNewTokens();
+        // positionLimit: max_position_embeddings, stretched where linear or dynamic rope scaling says so
+        return (int) Math.min(Integer.MAX_VALUE, decoder.config().positionLimit() - settings.of(d).maxNewTokens());
     }
 
     /**
@@ -87,7 +89,7 @@ public final class PredictionGenerator {
             int limit = Math.min(prompts.maxLength() - 1, maxPromptTokens(e.dataset()));
             if (limit < 1) {
                 skipped.add(new GenerationResult.Skipped(e.id(), e.dataset(), "no room for a prompt: max_new_tokens "
-                        + settings.of(e.dataset()).maxNewTokens() + " fills the model's " + decoder.config().maxPositionEmbeddings() + " positions"));
+                        + settings.of(e.dataset()).maxNewTokens() + " fills the model's " + decoder.config().positionLimit() + " positions"));
                 continue;
             }
             PromptResult r = prompts.promptIds(e, limit);

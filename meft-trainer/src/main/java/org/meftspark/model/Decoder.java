@@ -99,15 +99,19 @@ public final class Decoder {
         // HF generate: position_ids = cumsum(attention_mask) - 1, so padding does not shift positions.
         Tensor positions = validLong.cumsum(1).sub(new Scalar(1)).add(startPos.unsqueeze(1)).clamp_min(new Scalar(0)); // [B, T]
         long maxPos = positions.numel() == 0 ? 0 : positions.max().item_long();
-        if (maxPos >= config.maxPositionEmbeddings()) {
-            throw new IllegalArgumentException("position " + maxPos + " exceeds max_position_embeddings "
-                    + config.maxPositionEmbeddings());
+        if (maxPos >= config.positionLimit()) {
+            throw new IllegalArgumentException("position " + maxPos + " exceeds the model's " + config.positionLimit()
+                    + " positions (max_position_embeddings " + config.maxPositionEmbeddings()
+                    + (config.positionLimit() != config.maxPositionEmbeddings() ? " stretched by rope_scaling" : "") + ")");
         }
         Tensor keyValid = cache == null || cache.keyValid() == null ? valid : cat(new TensorVector(cache.keyValid(), valid), 1); // [B, S]
         int window = config.slidingWindow().orElse(0);
         Tensor mask = DecoderMath.attentionMask(keyValid, past, t, window); // [B, 1, T, S]
         ScalarType dtype = weights.embed.scalar_type().intern();
-        Tensor[] cs = DecoderMath.rotaryCosSin(positions, config.headDim(), config.ropeTheta(), dtype);
+        // Dynamic NTK depends on the longest sequence of this forward, cached slots included.
+        double[] invFreq = config.ropeScaling().inverseFrequencies(config.headDim(), config.ropeTheta(), maxPos + 1,
+                config.maxPositionEmbeddings());
+        Tensor[] cs = DecoderMath.rotaryCosSin(positions, invFreq, dtype);
         LayerContext ctx = new LayerContext(mask, cs[0], cs[1], cache, b, t);
 
         Tensor h = embedding(weights.embed, tokens); // [B, T, d]

@@ -47,10 +47,21 @@ public final class DecoderMath {
      * @return {cos, sin}, each [B, 1, T, hd]
      */
     public static Tensor[] rotaryCosSin(Tensor positions, int headDim, double theta, ScalarType dtype) {
-        TensorOptions f64 = new TensorOptions(ScalarType.Double).device(new org.bytedeco.pytorch.DeviceOptional(positions.device()));
-        Tensor j = arange(s(0), s(headDim), s(2), f64); // [hd/2]
-        Tensor invFreq = pow(s(theta), j.div(s(headDim))).reciprocal(); // [hd/2]
-        Tensor angles = positions.to(ScalarType.Double).unsqueeze(-1).mul(invFreq); // [B, T, hd/2]
+        return rotaryCosSin(positions, RopeScaling.defaultInverseFrequencies(headDim, theta), dtype);
+    }
+
+    /**
+     * Rotary cos and sin tables from given inverse frequencies (scaled ones: {@link RopeScaling}).
+     *
+     * @param positions [B, T] int64
+     * @param invFreq   [hd/2]
+     * @return {cos, sin}, each [B, 1, T, hd]
+     */
+    public static Tensor[] rotaryCosSin(Tensor positions, double[] invFreq, ScalarType dtype) {
+        TensorOptions f64 = new TensorOptions(ScalarType.Double);
+        Tensor inv = from_blob(new org.bytedeco.javacpp.DoublePointer(invFreq), new long[] {invFreq.length}, f64).clone()
+                .to(positions.device(), ScalarType.Double); // [hd/2], a copy: the Java array may go
+        Tensor angles = positions.to(ScalarType.Double).unsqueeze(-1).mul(inv); // [B, T, hd/2]
         Tensor emb = cat(new org.bytedeco.pytorch.TensorVector(angles, angles), -1).unsqueeze(1); // [B, 1, T, hd]
         return new Tensor[] {emb.cos().to(dtype), emb.sin().to(dtype)};
     }

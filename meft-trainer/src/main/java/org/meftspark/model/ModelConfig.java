@@ -16,8 +16,8 @@ import java.util.OptionalInt;
  * ({@code LlamaConfig} / {@code MistralConfig} field names and defaults).
  *
  * <p>Anything the decoder does not implement is refused with a message naming the field, never
- * silently ignored: another architecture, a {@code rope_scaling} entry, attention or MLP biases,
- * an activation other than SiLU.
+ * silently ignored: another architecture, a {@code rope_scaling} type other than default, linear,
+ * dynamic and llama3 ({@link RopeScaling}), attention or MLP biases, an activation other than SiLU.
  *
  * @param architecture          "LlamaForCausalLM" or "MistralForCausalLM"
  * @param vocabSize             rows of the embedding and of the LM head
@@ -35,6 +35,7 @@ import java.util.OptionalInt;
  * @param bosTokenId            beginning-of-sequence id
  * @param eosTokenIds           end-of-sequence ids (HF allows one or a list)
  * @param torchDtype            dtype the checkpoint was saved in ("float32", "bfloat16", ...)
+ * @param ropeScaling           rotary frequency scaling ({@code rope_scaling} / {@code rope_parameters}); {@link RopeScaling#NONE} for plain RoPE
  */
 public record ModelConfig(
         String architecture,
@@ -52,7 +53,8 @@ public record ModelConfig(
         OptionalInt slidingWindow,
         int bosTokenId,
         List<Integer> eosTokenIds,
-        String torchDtype) {
+        String torchDtype,
+        RopeScaling ropeScaling) {
 
     public static final String LLAMA = "LlamaForCausalLM";
     public static final String MISTRAL = "MistralForCausalLM";
@@ -60,8 +62,19 @@ public record ModelConfig(
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
+    /** A config with plain RoPE (the tests' tiny models, the embedded default). */
+    public ModelConfig(String architecture, int vocabSize, int hiddenSize, int intermediateSize, int numHiddenLayers,
+                       int numAttentionHeads, int numKeyValueHeads, int headDim, double rmsNormEps, double ropeTheta,
+                       int maxPositionEmbeddings, boolean tieWordEmbeddings, OptionalInt slidingWindow, int bosTokenId,
+                       List<Integer> eosTokenIds, String torchDtype) {
+        this(architecture, vocabSize, hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads, numKeyValueHeads,
+                headDim, rmsNormEps, ropeTheta, maxPositionEmbeddings, tieWordEmbeddings, slidingWindow, bosTokenId,
+                eosTokenIds, torchDtype, RopeScaling.NONE);
+    }
+
     public ModelConfig {
         eosTokenIds = List.copyOf(eosTokenIds);
+        java.util.Objects.requireNonNull(ropeScaling, "ropeScaling");
         List<String> bad = new ArrayList<>();
         if (!architecture.equals(LLAMA) && !architecture.equals(MISTRAL)) {
             bad.add("architecture " + architecture + " is not supported (only " + LLAMA + " and " + MISTRAL + ")");
@@ -98,6 +111,18 @@ public record ModelConfig(
         if (v <= 0) {
             bad.add(field + " must be positive, got " + v);
         }
+    }
+
+    /** The same architecture with another rope scaling. */
+    public ModelConfig withRopeScaling(RopeScaling r) {
+        return new ModelConfig(architecture, vocabSize, hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads,
+                numKeyValueHeads, headDim, rmsNormEps, ropeTheta, maxPositionEmbeddings, tieWordEmbeddings, slidingWindow,
+                bosTokenId, eosTokenIds, torchDtype, r);
+    }
+
+    /** Positions a forward may use: max_position_embeddings, stretched by linear and dynamic scaling. */
+    public long positionLimit() {
+        return ropeScaling.positionLimit(maxPositionEmbeddings);
     }
 
     /** Query heads that share one key/value head. */
@@ -149,13 +174,11 @@ public record ModelConfig(
         } else {
             arch = archs.get(0).textValue();
         }
-        JsonNode ropeScaling = n.get("rope_scaling");
-        if (ropeScaling != null && !ropeScaling.isNull()) {
-            JsonNode type = ropeScaling.has("rope_type") ? ropeScaling.get("rope_type") : ropeScaling.get("type");
-            String t = type == null ? "(none)" : type.asText();
-            if (!t.equals("default")) {
-                bad.add("rope_scaling type '" + t + "' is not implemented (only plain RoPE)");
-            }
+        RopeScaling rope = RopeScaling.NONE;
+        try {
+            rope = RopeScaling.fromJson(n);
+        } catch (IllegalArgumentException ex) {
+            bad.add(ex.getMessage());
         }
         if (bool(n, "attention_bias", false)) {
             bad.add("attention_bias=true is not implemented");
@@ -199,13 +222,15 @@ public record ModelConfig(
                 kv == null || kv.isNull() ? heads : kv.asInt(),
                 hd == null || hd.isNull() ? hidden / heads : hd.asInt(),
                 n.path("rms_norm_eps").asDouble(1e-6),
-                n.path("rope_theta").asDouble(10000.0),
+                // transformers 5 moved rope_theta into rope_parameters
+                n.path("rope_parameters").path("rope_theta").asDouble(n.path("rope_theta").asDouble(10000.0)),
                 integer(n, "max_position_embeddings", 2048),
                 bool(n, "tie_word_embeddings", false),
                 sw == null || sw.isNull() ? OptionalInt.empty() : OptionalInt.of(sw.asInt()),
                 integer(n, "bos_token_id", 1),
                 eos,
-                dtype);
+                dtype,
+                rope);
     }
 
     private static int integer(JsonNode n, String field, int dflt) {
@@ -244,6 +269,7 @@ public record ModelConfig(
         o.put("hidden_act", "silu");
         o.put("rms_norm_eps", rmsNormEps);
         o.put("rope_theta", ropeTheta);
+        ropeScaling.writeJson(o);
         o.put("max_position_embeddings", maxPositionEmbeddings);
         o.put("tie_word_embeddings", tieWordEmbeddings);
         if (slidingWindow.isPresent()) {

@@ -8,6 +8,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * A reference decoder in plain Java loops over doubles (Jlama style: the libtorch backend is
  * tested against a naive implementation). One unpadded sequence, positions 0..T-1, written
  * straight from the Hugging Face LLaMA/Mistral definitions without sharing code with {@link Decoder}.
+ * Rotary scaling (linear, dynamic NTK, llama3) is written out here again from
+ * {@code modeling_rope_utils.py}, not taken from {@link RopeScaling}.
  */
 final class NaiveDecoder {
     private final ModelConfig c;
@@ -52,13 +54,39 @@ final class NaiveDecoder {
         return y;
     }
 
+    /** The inverse frequency of channel pair i for a sequence of T tokens, per the config's rope type. */
+    private double frequency(int i, int T) {
+        int hd = c.headDim();
+        RopeScaling r = c.ropeScaling();
+        double base = c.ropeTheta();
+        if (r.type() == RopeScaling.Type.DYNAMIC && T > c.maxPositionEmbeddings()) {
+            // base * ((factor * seq_len / max_position_embeddings) - (factor - 1)) ** (dim / (dim - 2))
+            base = base * Math.pow(r.factor() * T / c.maxPositionEmbeddings() - (r.factor() - 1), hd / (double) (hd - 2));
+        }
+        double freq = 1.0 / Math.pow(base, (2.0 * i) / hd);
+        switch (r.type()) {
+            case LINEAR -> freq = freq / r.factor();
+            case LLAMA3 -> {
+                double old = r.originalMaxPositionEmbeddings();
+                double wavelen = 2 * Math.PI / freq;
+                if (wavelen > old / r.lowFreqFactor()) {
+                    freq = freq / r.factor();
+                } else if (wavelen >= old / r.highFreqFactor()) {
+                    double smooth = (old / wavelen - r.lowFreqFactor()) / (r.highFreqFactor() - r.lowFreqFactor());
+                    freq = (1 - smooth) * freq / r.factor() + smooth * freq;
+                }
+            }
+            default -> { }
+        }
+        return freq;
+    }
+
     /** Rotates one head vector in place (rotate-half pairing: channel i with i + hd/2). */
-    private void rope(double[] v, int off, int pos) {
+    private void rope(double[] v, int off, int pos, int T) {
         int hd = c.headDim();
         int half = hd / 2;
         for (int i = 0; i < half; i++) {
-            double freq = 1.0 / Math.pow(c.ropeTheta(), (2.0 * i) / hd);
-            double a = pos * freq;
+            double a = pos * frequency(i, T);
             double x1 = v[off + i], x2 = v[off + i + half];
             v[off + i] = x1 * Math.cos(a) - x2 * Math.sin(a);
             v[off + i + half] = x2 * Math.cos(a) + x1 * Math.sin(a);
@@ -85,10 +113,10 @@ final class NaiveDecoder {
                 k[t] = matvec(wk, x, nkv * hd);
                 v[t] = matvec(wv, x, nkv * hd);
                 for (int hh = 0; hh < nh; hh++) {
-                    rope(q[t], hh * hd, t);
+                    rope(q[t], hh * hd, t, T);
                 }
                 for (int hh = 0; hh < nkv; hh++) {
-                    rope(k[t], hh * hd, t);
+                    rope(k[t], hh * hd, t, T);
                 }
             }
             for (int t = 0; t < T; t++) {

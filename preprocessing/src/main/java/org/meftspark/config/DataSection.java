@@ -26,12 +26,21 @@ import org.meftspark.tokenize.TruncationSide;
  *                               question count exceeds this is not used to make candidate pairs
  *                               (counted in the manifest)
  * @param removeContaminated     drop training examples that near-duplicate an evaluation question
+ * @param chatTemplate           render examples through the tokenizer's chat template (instruction-tuned models)
  */
 public record DataSection(List<Input> inputs, String shards, String templates, int maxLength,
                          TruncationSide truncationSide, double devFraction, int shardRows, int shardTokens,
                          boolean overwrite, boolean contaminationCheck, double contaminationThreshold,
                          int contaminationShingleWords, int contaminationHashTables, long contaminationMaxBucketPairs,
-                         boolean removeContaminated) implements java.io.Serializable {
+                         boolean removeContaminated, ChatTemplateMode chatTemplate) implements java.io.Serializable {
+
+    /** Whether examples are rendered as chats (issue 19 item 4). */
+    public enum ChatTemplateMode {
+        /** prompt template text as it is: {@code [BOS] prompt target EOS} */
+        NONE,
+        /** the prompt as the user turn and the target as the assistant turn of the tokenizer_config.json chat_template */
+        MODEL
+    }
 
     /** On-disk layout of an input. */
     public enum Format {
@@ -123,14 +132,19 @@ public record DataSection(List<Input> inputs, String shards, String templates, i
     public static final Key<Boolean> REMOVE_CONTAMINATED = Key.bool("remove_contaminated", false,
             "Drop training examples found to near-duplicate an evaluation question (written to _rejects).");
 
+    public static final Key<ChatTemplateMode> CHAT_TEMPLATE = Key.choice("chat_template", ChatTemplateMode.class,
+            ChatTemplateMode.NONE, "none: the prompt template's text as it is; model: each example as a user turn (the "
+                    + "prompt) and an assistant turn (the target) of the tokenizer's chat_template, the loss on the "
+                    + "assistant turn only and evaluation generating after the template's generation prompt.");
+
     public static final Section<DataSection> SECTION = new Section<>("data",
             "Raw inputs and how they become tokenized Arrow shards.",
             List.of(INPUTS, SHARDS, TEMPLATES, MAX_LENGTH, TRUNCATION_SIDE, DEV_FRACTION, SHARD_ROWS, SHARD_TOKENS,
                     OVERWRITE, CONTAMINATION_CHECK, CONTAMINATION_THRESHOLD, CONTAMINATION_SHINGLE_WORDS,
-                    CONTAMINATION_HASH_TABLES, CONTAMINATION_MAX_BUCKET_PAIRS, REMOVE_CONTAMINATED),
+                    CONTAMINATION_HASH_TABLES, CONTAMINATION_MAX_BUCKET_PAIRS, REMOVE_CONTAMINATED, CHAT_TEMPLATE),
             v -> new DataSection(v.get(INPUTS), v.get(SHARDS), v.get(TEMPLATES), v.get(MAX_LENGTH),
                     v.get(TRUNCATION_SIDE), v.get(DEV_FRACTION), v.get(SHARD_ROWS), v.get(SHARD_TOKENS),
                     v.get(OVERWRITE), v.get(CONTAMINATION_CHECK), v.get(CONTAMINATION_THRESHOLD),
                     v.get(CONTAMINATION_SHINGLE_WORDS), v.get(CONTAMINATION_HASH_TABLES),
-                    v.get(CONTAMINATION_MAX_BUCKET_PAIRS), v.get(REMOVE_CONTAMINATED)));
+                    v.get(CONTAMINATION_MAX_BUCKET_PAIRS), v.get(REMOVE_CONTAMINATED), v.get(CHAT_TEMPLATE)));
 }

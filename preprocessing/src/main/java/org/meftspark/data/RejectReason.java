@@ -27,7 +27,9 @@ public enum RejectReason {
     /** The target alone (plus BOS/EOS) exceeds the maximum sequence length. */
     TARGET_TOO_LONG,
     /** Even with the truncatable field removed entirely, the prompt does not fit. */
-    PROMPT_TOO_LONG;
+    PROMPT_TOO_LONG,
+    /** The model's chat template refused the conversation (its raise_exception) or hides the assistant turn. */
+    CHAT_TEMPLATE_REFUSED;
 
     /** The snake_case code used in manifests and reject files. */
     public String code() {

@@ -22,6 +22,12 @@ import org.meftspark.prompt.RenderedPrompt;
  *       as {@link RejectReason#TARGET_TOO_LONG}; one whose prompt does not fit even with its
  *       field emptied is dropped as {@link RejectReason#PROMPT_TOO_LONG}.</li>
  * </ul>
+ * With a chat template ({@code data.chat_template: model}, issue 19 item 4) the prompt becomes the
+ * user turn and the target the assistant turn of the tokenizer's {@link ChatTemplate}; the rendered
+ * text is encoded as it is (BOS and the end of the turn are the template's, not added here), the
+ * loss covers the assistant turn only, and a generation prompt ends with the template's generation
+ * prompt. Truncation cuts the same field as without.
+ *
  * Holds no mutable state: as thread-safe as its tokenizer.
  */
 public final class SequenceBuilder {
@@ -29,6 +35,8 @@ public final class SequenceBuilder {
     private final PromptTemplates templates;
     private final int maxLength;
     private final TruncationSide side;
+    /** the tokenizer's chat template when examples are rendered as chats, else null */
+    private final ChatTemplate chat;
 
     /**
      * @param tokenizer text to ids
@@ -37,6 +45,19 @@ public final class SequenceBuilder {
      * @param side      which end of the truncatable field loses tokens
      */
     public SequenceBuilder(Tokenizer tokenizer, PromptTemplates templates, int maxLength, TruncationSide side) {
+        this(tokenizer, templates, maxLength, side, false);
+    }
+
+    /**
+     * @param chat render every example through the tokenizer's chat template ({@code data.chat_template: model})
+     * @throws IllegalArgumentException when {@code chat} is asked for and the tokenizer has no chat template
+     */
+    public SequenceBuilder(Tokenizer tokenizer, PromptTemplates templates, int maxLength, TruncationSide side, boolean chat) {
+        if (chat && tokenizer.chatTemplate().isEmpty()) {
+            throw new IllegalArgumentException("data.chat_template is 'model' but the tokenizer's tokenizer_config.json has "
+                    + "no chat_template; use data.chat_template: none, or the tokenizer of an instruction-tuned model");
+        }
+        this.chat = chat ? tokenizer.chatTemplate().get() : null;
         if (maxLength < 3) {
             throw new IllegalArgumentException("maxLength must leave room for BOS, one target token and EOS: " + maxLength);
         }
@@ -48,6 +69,9 @@ public final class SequenceBuilder {
 
     /** Builds the sequence of one example. */
     public SequenceResult build(Example e) {
+        if (chat != null) {
+            return buildChat(e);
+        }
         PromptTemplate template = templates.get(e.dataset());
         RenderedPrompt prompt = template.render(e.fields());
         String text = prompt.text() + " " + e.target();
@@ -86,6 +110,95 @@ public final class SequenceBuilder {
         ids[ids.length - 1] = tokenizer.eosId();
         return new SequenceResult.Built(new TokenizedExample(e.id(), e.dataset().key(), e.split(), ids, promptLength,
                 e.references(), e.source().toString(), Math.max(excess, 0)));
+    }
+
+    /** The prompt as a chat's user turn with its generation prompt, the field spans moved to where the content sits. */
+    private RenderedPrompt chatPrompt(RenderedPrompt p, ChatTemplate.Turn turn) {
+        String content = p.text();
+        int at = turn.prompt().indexOf(content);
+        int shift = at;
+        if (at < 0) { // a template that trims the content (Llama 3: | trim)
+            String stripped = content.strip();
+            int lead = content.indexOf(stripped);
+            at = stripped.isEmpty() ? -1 : turn.prompt().indexOf(stripped);
+            shift = at - lead;
+        }
+        java.util.Map<String, int[]> fields = new java.util.HashMap<>();
+        if (at >= 0) {
+            int limit = turn.prompt().length();
+            int by = shift;
+            p.fields().forEach((k, v) -> fields.put(k, new int[] {Math.max(0, v[0] + by), Math.min(limit, v[1] + by)}));
+        }
+        return new RenderedPrompt(turn.prompt(), fields);
+    }
+
+    /** {@link #build} for chats: [template text up to the generation prompt] [assistant turn]. */
+    private SequenceResult buildChat(Example e) {
+        RenderedPrompt user = templates.get(e.dataset()).render(e.fields());
+        ChatTemplate.Turn turn;
+        try {
+            turn = chat.split(user.text(), e.target());
+        } catch (IllegalArgumentException ex) {
+            return new SequenceResult.Dropped(new Rejection(RejectReason.CHAT_TEMPLATE_REFUSED, ex.getMessage(), e.source()));
+        }
+        RenderedPrompt prompt = chatPrompt(user, turn);
+        TokenizedText tok = tokenizer.encode(turn.prompt() + turn.answer());
+        int n = tok.length();
+        int promptChars = turn.prompt().length();
+        int k = 0;
+        while (k < n && tok.charEnd()[k] <= promptChars) {
+            k++;
+        }
+        int targetTokens = n - k;
+        if (targetTokens + 1 > maxLength) {
+            return new SequenceResult.Dropped(new Rejection(RejectReason.TARGET_TOO_LONG, "assistant turn is " + targetTokens
+                    + " tokens; it leaves no room for a prompt within maxLength " + maxLength, e.source()));
+        }
+        int budget = maxLength - targetTokens;
+        int excess = k - budget;
+        boolean[] drop = truncation(tok, k, prompt, e, budget);
+        if (drop == null) {
+            return new SequenceResult.Dropped(tooLong(e, k, "maxLength " + maxLength));
+        }
+        int kept = k - Math.max(excess, 0);
+        int[] ids = new int[kept + targetTokens];
+        int p = 0;
+        for (int i = 0; i < k; i++) {
+            if (!drop[i]) {
+                ids[p++] = tok.ids()[i];
+            }
+        }
+        int promptLength = p;
+        System.arraycopy(tok.ids(), k, ids, p, targetTokens);
+        return new SequenceResult.Built(new TokenizedExample(e.id(), e.dataset().key(), e.split(), ids, promptLength,
+                e.references(), e.source().toString(), Math.max(excess, 0)));
+    }
+
+    /** {@link #promptIds(Example, int)} for chats: the template's text up to and with its generation prompt. */
+    private PromptResult chatPromptIds(Example e, int maxPromptTokens) {
+        RenderedPrompt user = templates.get(e.dataset()).render(e.fields());
+        ChatTemplate.Turn turn;
+        try {
+            turn = chat.split(user.text(), "");
+        } catch (IllegalArgumentException ex) {
+            return new PromptResult.Dropped(new Rejection(RejectReason.CHAT_TEMPLATE_REFUSED, ex.getMessage(), e.source()));
+        }
+        RenderedPrompt prompt = chatPrompt(user, turn);
+        TokenizedText tok = tokenizer.encode(turn.prompt());
+        int k = tok.length();
+        boolean[] drop = truncation(tok, k, prompt, e, maxPromptTokens);
+        if (drop == null) {
+            return new PromptResult.Dropped(tooLong(e, k, "maxPromptTokens " + maxPromptTokens));
+        }
+        int cut = Math.max(k - maxPromptTokens, 0);
+        int[] ids = new int[k - cut];
+        int p = 0;
+        for (int i = 0; i < k; i++) {
+            if (!drop[i]) {
+                ids[p++] = tok.ids()[i];
+            }
+        }
+        return new PromptResult.Fits(ids, cut);
     }
 
     /**
@@ -135,6 +248,9 @@ public final class SequenceBuilder {
         if (maxPromptTokens < 1) {
             throw new IllegalArgumentException("maxPromptTokens must be at least 1: " + maxPromptTokens);
         }
+        if (chat != null) {
+            return chatPromptIds(e, maxPromptTokens);
+        }
         RenderedPrompt prompt = templates.get(e.dataset()).render(e.fields());
         TokenizedText tok = tokenizer.encode(prompt.text());
         int k = tok.length();
@@ -160,6 +276,13 @@ public final class SequenceBuilder {
 
     /** Prompt ids alone, {@code [BOS] prompt}, never truncated (see {@link #promptIds(Example, int)} for generation). */
     public int[] promptIds(Example e) {
+        if (chat != null) {
+            PromptResult r = chatPromptIds(e, Integer.MAX_VALUE);
+            if (r instanceof PromptResult.Fits f) {
+                return f.ids();
+            }
+            throw new IllegalArgumentException(((PromptResult.Dropped) r).rejection().message());
+        }
         TokenizedText tok = tokenizer.encode(templates.get(e.dataset()).render(e.fields()).text());
         if (tokenizer.bosId().isEmpty()) {
             return tok.ids();
@@ -168,6 +291,11 @@ public final class SequenceBuilder {
         ids[0] = tokenizer.bosId().getAsInt();
         System.arraycopy(tok.ids(), 0, ids, 1, tok.length());
         return ids;
+    }
+
+    /** Whether examples are rendered through the tokenizer's chat template. */
+    public boolean chat() {
+        return chat != null;
     }
 
     /** The configured maximum sequence length. */

@@ -33,6 +33,20 @@ public interface Tokenizer extends AutoCloseable {
      */
     String fingerprint();
 
+    /**
+     * Ids that end generation: EOS, and the token that closes an assistant turn of the tokenizer's
+     * chat template (Llama 3's {@code <|eot_id|>}) when it has one. A model config's own
+     * {@code eos_token_id} list is added by the generator.
+     */
+    default java.util.List<Integer> endIds() {
+        return java.util.List.of(eosId());
+    }
+
+    /** The tokenizer's chat template ({@code tokenizer_config.json} {@code chat_template}), if it has one. */
+    default java.util.Optional<ChatTemplate> chatTemplate() {
+        return java.util.Optional.empty();
+    }
+
     /** Releases native resources, if any. */
     @Override
     void close();

@@ -70,8 +70,10 @@ final class GenerateCommand implements Callable<Integer> {
                 stopIds.add(Arrays.stream(tok.encode(s).ids()).asLongStream().toArray());
             }
             List<Integer> eos = new ArrayList<>(decoder.config().eosTokenIds());
-            if (!eos.contains(tok.eosId())) {
-                eos.add(tok.eosId());
+            for (int end : tok.endIds()) { // EOS and a chat template's end of turn
+                if (!eos.contains(end)) {
+                    eos.add(end);
+                }
             }
             GenerationConfig cfg = GenerationConfig.greedy(maxNewTokens, eos).withBeams(beams).withStopSequences(stopIds);
             long[] out = new TextGenerator(decoder).generate(List.of(ids), cfg).get(0);

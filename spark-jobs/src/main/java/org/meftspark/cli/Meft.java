@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
                 org.meftspark.jobs.StudyJob.class,
                 PretrainCommand.class,
                 InitModelCommand.class,
+                PlanCommand.class,
                 GenerateCommand.class,
                 LogitsCommand.class,
                 MakeDataCommands.MakeFacts.class,

@@ -86,6 +86,9 @@ public final class Preprocess {
         TokenizerSource tokenizerSource = TokenizerSource.resolve(cfg.model().tokenizer(), hadoop);
         Tokenizer tokenizer = tokenizerSource.get();
         PromptTemplates templates = PromptTemplates.configured(d.templates());
+        boolean chat = d.chatTemplate() == org.meftspark.config.DataSection.ChatTemplateMode.MODEL;
+        // A tokenizer without a chat template is refused here, before any Spark work.
+        new org.meftspark.tokenize.SequenceBuilder(tokenizer, templates, d.maxLength(), d.truncationSide(), chat);
         OutputCommit commit = OutputCommit.begin(d.shards(), d.overwrite(), hadoop, PURPOSE);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         int partitions = cfg.spark().partitions() > 0 ? cfg.spark().partitions() : jsc.defaultParallelism();
@@ -116,7 +119,7 @@ public final class Preprocess {
             // Broadcast: the tokenizer's files (1.8 MB for Mistral) reach each executor once,
             // not inside the task binary of every later stage.
             TokenizeStage tokenize = new TokenizeStage(jsc.broadcast(tokenizerSource), templates, d.maxLength(),
-                    d.truncationSide(), toRemove);
+                    d.truncationSide(), chat, toRemove);
             JavaRDD<Outcome<TokenizedExample>> records = keep(persisted, deduped.mapPartitions(tokenize::apply));
             Tally tally = Tally.of(records, RejectsOutput.perPartition(partitions));
             JavaRDD<TokenizedExample> rows = records.filter(Outcome::isOk).map(Outcome::value);
@@ -136,6 +139,7 @@ public final class Preprocess {
             ManifestBuilder manifest = new ManifestBuilder(tokenizer, templates)
                     .setting("tokenizer", cfg.model().tokenizer())
                     .setting("max_length", d.maxLength())
+                    .setting("chat_template", d.chatTemplate().name().toLowerCase(java.util.Locale.ROOT))
                     .setting("truncation_side", d.truncationSide().name().toLowerCase(java.util.Locale.ROOT))
                     .setting("dev_fraction", d.devFraction())
                     .setting("shard_tokens", d.shardTokens())

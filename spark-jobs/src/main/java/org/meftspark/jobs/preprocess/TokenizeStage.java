@@ -24,16 +24,17 @@ import org.meftspark.tokenize.TruncationSide;
  * @param templates  the prompt templates
  * @param maxLength  data.max_length
  * @param side       data.truncation_side
+ * @param chat       data.chat_template is model: examples become chats of the tokenizer's template
  * @param removed    training id to the evaluation example it near-duplicates, for data.remove_contaminated;
  *                   null when nothing is removed
  */
 record TokenizeStage(Broadcast<TokenizerSource> tokenizer, PromptTemplates templates, int maxLength, TruncationSide side,
-                     Broadcast<Map<String, String>> removed) implements java.io.Serializable {
+                     boolean chat, Broadcast<Map<String, String>> removed) implements java.io.Serializable {
 
     static final String CONTAMINATED = "contaminated";
 
     Iterator<Outcome<TokenizedExample>> apply(Iterator<Outcome<Example>> records) {
-        SequenceBuilder builder = new SequenceBuilder(tokenizer.value().get(), templates, maxLength, side);
+        SequenceBuilder builder = new SequenceBuilder(tokenizer.value().get(), templates, maxLength, side, chat);
         Map<String, String> matched = removed == null ? Map.of() : removed.value();
         return new Iterator<>() {
             @Override
