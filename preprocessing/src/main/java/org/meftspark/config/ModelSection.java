@@ -6,7 +6,8 @@ import java.util.List;
  * The frozen base model and its tokenizer.
  *
  * @param path                  Hugging Face model folder (config.json + safetensors), or
- *                              {@code embedded:tiny-llama} for the seeded tiny model of the quickstart
+ *                              {@code embedded:world-base} (the pretrained default) or {@code embedded:tiny-llama}
+ *                              (seeded random, for fast tests)
  * @param tokenizer             {@code byte} for the built-in byte-level tokenizer, or a tokenizer.json path
  * @param dtype                 dtype of the frozen weights on the compute device
  * @param gradientCheckpointing recompute each layer's activations in backward (less device memory, more compute)
@@ -16,9 +17,10 @@ public record ModelSection(String path, String tokenizer, Dtype dtype, boolean g
     /** Floating-point formats the frozen base can be held in. */
     public enum Dtype { FLOAT32, BFLOAT16, FLOAT16, FLOAT64 }
 
-    public static final Key<String> PATH = Key.string("path", "embedded:tiny-llama", ".+",
-            "a model folder or embedded:tiny-llama",
-            "Hugging Face LLaMA/Mistral folder, or embedded:tiny-llama (seeded, no download).");
+    public static final Key<String> PATH = Key.string("path", "embedded:world-base", ".+",
+            "a model folder, embedded:world-base or embedded:tiny-llama",
+            "Hugging Face LLaMA/Mistral folder; embedded:world-base (the project's pretrained 4-layer base) or "
+                    + "embedded:tiny-llama (seeded random, for fast tests); neither needs a download.");
     public static final Key<String> TOKENIZER = Key.string("tokenizer", "byte", ".+",
             "'byte' or a tokenizer.json path", "Built-in byte-level tokenizer, or a Hugging Face tokenizer.json.");
     public static final Key<Dtype> DTYPE = Key.choice("dtype", Dtype.class, Dtype.FLOAT32,

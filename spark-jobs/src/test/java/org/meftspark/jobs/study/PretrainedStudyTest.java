@@ -50,7 +50,7 @@ class PretrainedStudyTest {
 
         Path conf = root.resolve("conf/study.yaml");
         String text = Files.readString(conf);
-        List<String> overrides = List.of("run.dir=" + dir, "model.path=" + base, "study.facts=[10]",
+        List<String> overrides = List.of("run.dir=" + dir, "model.path=" + base, "study.device_budget_mb=1.75", "study.facts=[10]",
                 "study.methods=[none, lora, meft]", "study.learning_rates=[0.003, 0.03]", "study.probe_examples=5",
                 "study.seen_examples=0", "training.epochs=1", "training.micro_batch_size=8", "training.warmup_steps=0",
                 "evaluation.max_examples=6", "evaluation.bootstrap_samples=20", "evaluation.max_new_tokens=6");
