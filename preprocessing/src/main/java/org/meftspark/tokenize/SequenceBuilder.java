@@ -1,5 +1,6 @@
 package org.meftspark.tokenize;
 
+import org.meftspark.data.Dataset;
 import org.meftspark.data.Example;
 import org.meftspark.data.RejectReason;
 import org.meftspark.data.Rejection;
@@ -8,42 +9,62 @@ import org.meftspark.prompt.PromptTemplates;
 import org.meftspark.prompt.RenderedPrompt;
 
 /**
- * Builds the training sequence {@code [BOS] prompt target EOS} of an example (issue 3, item 4).
+ * Builds the training sequence {@code [BOS] prompt target EOS} of an example (issue 3, item 4), with one
+ * length policy per dataset (issue 18, item 2).
  *
  * <ul>
  *   <li>The prompt is the dataset's template filled with the example's fields; the target
  *       follows after one space. The whole text is encoded once, so token boundaries are the
  *       tokenizer's own; a token straddling the prompt/target boundary counts as target.</li>
  *   <li>The loss covers target tokens and EOS only ({@link TokenizedExample#promptLength}).</li>
- *   <li>Truncation never cuts the target. It removes tokens of the dataset's truncatable field
- *       ({@link org.meftspark.data.Dataset#truncatableField()}: SQuAD's context, ToolBench's
- *       candidates, the question otherwise) from the configured side; template text is kept.</li>
- *   <li>An example whose target alone (with BOS and EOS) exceeds {@code maxLength} is dropped
- *       as {@link RejectReason#TARGET_TOO_LONG}; one whose prompt does not fit even with its
- *       field emptied is dropped as {@link RejectReason#PROMPT_TOO_LONG}.</li>
+ *   <li>A target is never cut, nor is a prompt of NQ-open, GSM8K or ToolBench
+ *       ({@link Dataset#cutsPrompt()}): a sequence that does not fit is rejected as
+ *       {@link RejectReason#TARGET_TOO_LONG} or {@link RejectReason#PROMPT_TOO_LONG}, whichever part is
+ *       longer, with both lengths and the excess in the message.</li>
+ *   <li>A SQuAD context that does not fit is cut to a window of the context tokens that fit. The window
+ *       strides over the passage as Hugging Face's question-answering preprocessing does
+ *       ({@code run_qa.py}: windows of the room left, overlapping by {@code stride} tokens, the last one
+ *       ending at the passage's end) and the first window holding the first gold answer whole is kept;
+ *       none holds it: {@link RejectReason#ANSWER_OUTSIDE_WINDOW}. An unanswerable (v2.0) question keeps
+ *       the window at the configured side's opposite end ({@link TruncationSide}).</li>
  * </ul>
  * Holds no mutable state: as thread-safe as its tokenizer.
  */
 public final class SequenceBuilder {
+    /** Hugging Face's {@code doc_stride} default in {@code run_qa.py}. */
+    public static final int DEFAULT_STRIDE = 128;
+
     private final Tokenizer tokenizer;
     private final PromptTemplates templates;
     private final int maxLength;
     private final TruncationSide side;
+    private final int stride;
 
     /**
      * @param tokenizer text to ids
      * @param templates one template per dataset
      * @param maxLength longest sequence in tokens, BOS and EOS included (e.g. 512); at least 3
-     * @param side      which end of the truncatable field loses tokens
+     * @param side      which end of an unanswerable SQuAD question's context loses tokens
+     * @param stride    context tokens two consecutive SQuAD windows share; at least 0
      */
-    public SequenceBuilder(Tokenizer tokenizer, PromptTemplates templates, int maxLength, TruncationSide side) {
+    public SequenceBuilder(Tokenizer tokenizer, PromptTemplates templates, int maxLength, TruncationSide side,
+                           int stride) {
         if (maxLength < 3) {
             throw new IllegalArgumentException("maxLength must leave room for BOS, one target token and EOS: " + maxLength);
+        }
+        if (stride < 0) {
+            throw new IllegalArgumentException("stride must be at least 0: " + stride);
         }
         this.tokenizer = tokenizer;
         this.templates = templates;
         this.maxLength = maxLength;
         this.side = side;
+        this.stride = stride;
+    }
+
+    /** A builder with Hugging Face's window stride ({@link #DEFAULT_STRIDE}). */
+    public SequenceBuilder(Tokenizer tokenizer, PromptTemplates templates, int maxLength, TruncationSide side) {
+        this(tokenizer, templates, maxLength, side, DEFAULT_STRIDE);
     }
 
     /** Builds the sequence of one example. */
@@ -60,17 +81,34 @@ public final class SequenceBuilder {
         }
         int bos = tokenizer.bosId().isPresent() ? 1 : 0;
         int targetTokens = n - k;
+        int full = bos + k + targetTokens + 1;
         if (bos + targetTokens + 1 > maxLength) {
-            return new SequenceResult.Dropped(new Rejection(RejectReason.TARGET_TOO_LONG, "target is " + targetTokens
-                    + " tokens; with BOS/EOS it exceeds maxLength " + maxLength + " (raise maxLength to keep it)", e.source()));
+            return drop(e, RejectReason.TARGET_TOO_LONG, "the target alone is " + targetTokens + " tokens ("
+                    + (bos + targetTokens + 1) + " with BOS/EOS), " + (bos + targetTokens + 1 - maxLength)
+                    + " over max_length " + maxLength + "; targets are never cut: raise data.max_length to at least "
+                    + full + " to keep it", full);
         }
         int budget = maxLength - bos - targetTokens - 1;
-        int excess = k - budget;
-        boolean[] drop = truncation(tok, k, prompt, e, budget);
-        if (drop == null) {
-            return new SequenceResult.Dropped(tooLong(e, k, "maxLength " + maxLength));
+        boolean[] drop;
+        if (k <= budget) {
+            drop = new boolean[k];
+        } else if (!e.dataset().cutsPrompt()) {
+            boolean targetLonger = targetTokens >= k;
+            return drop(e, targetLonger ? RejectReason.TARGET_TOO_LONG : RejectReason.PROMPT_TOO_LONG,
+                    "the sequence is " + full + " tokens (prompt " + k + ", target " + targetTokens + ", BOS/EOS "
+                            + (bos + 1) + "), " + (full - maxLength) + " over max_length " + maxLength + "; the "
+                            + (targetLonger ? "target" : "prompt") + " is the longer part. " + e.dataset().key()
+                            + " questions and targets are never cut: raise data.max_length to at least " + full
+                            + " to keep it", full);
+        } else {
+            Window w = window(tok, k, prompt, e, budget, !e.noAnswer());
+            if (w.rejection() != null) {
+                return new SequenceResult.Dropped(w.rejection(), full);
+            }
+            drop = w.drop();
         }
-        int kept = k - Math.max(excess, 0);
+        int excess = Math.max(k - budget, 0);
+        int kept = k - excess;
         int[] ids = new int[bos + kept + targetTokens + 1];
         int p = 0;
         if (bos == 1) {
@@ -85,51 +123,109 @@ public final class SequenceBuilder {
         System.arraycopy(tok.ids(), k, ids, p, targetTokens);
         ids[ids.length - 1] = tokenizer.eosId();
         return new SequenceResult.Built(new TokenizedExample(e.id(), e.dataset().key(), e.split(), ids, promptLength,
-                e.references(), e.source().toString(), Math.max(excess, 0)));
+                e.references(), e.source().toString(), excess, e.question(), e.noAnswer(), e.candidates()));
+    }
+
+    private SequenceResult drop(Example e, RejectReason reason, String message, int full) {
+        return new SequenceResult.Dropped(new Rejection(reason, message, e.source(), e.id()), full);
+    }
+
+    /** The prompt tokens a cut drops, or why the example cannot be cut to fit. */
+    private record Window(boolean[] drop, Rejection rejection) {
     }
 
     /**
-     * Which of the prompt tokens {@code [0, k)} truncation drops so that at most {@code budget} remain:
-     * tokens of the dataset's truncatable field, from the configured side. Null when the field has too
-     * few tokens to drop.
+     * Which of the prompt tokens {@code [0, k)} the cut drops so that at most {@code budget} remain: all but one
+     * window of the context's tokens (see the class comment).
+     *
+     * @param aroundAnswer choose the window holding the first gold answer; false: keep the side's window
      */
-    private boolean[] truncation(TokenizedText tok, int k, RenderedPrompt prompt, Example e, int budget) {
-        boolean[] drop = new boolean[k];
+    private Window window(TokenizedText tok, int k, RenderedPrompt prompt, Example e, int budget, boolean aroundAnswer) {
         int excess = k - budget;
-        if (excess <= 0) {
-            return drop;
-        }
         int[] span = prompt.fields().get(e.dataset().truncatableField());
         int removable = 0;
-        int[] candidates = new int[k];
+        int[] context = new int[k];
         for (int i = 0; span != null && i < k; i++) {
             if (tok.charStart()[i] < span[1] && tok.charEnd()[i] > span[0]) {
-                candidates[removable++] = i;
+                context[removable++] = i;
             }
         }
         if (removable < excess) {
-            return null;
+            int fixed = k - removable;
+            return new Window(null, new Rejection(RejectReason.PROMPT_TOO_LONG, "the prompt is " + k + " tokens, "
+                    + fixed + " of them outside the " + e.dataset().truncatableField() + "; even with the whole "
+                    + e.dataset().truncatableField() + " cut it is " + (excess - removable) + " tokens over what "
+                    + "max_length " + maxLength + " leaves beside the target: raise data.max_length", e.source(), e.id()));
         }
-        for (int j = 0; j < excess; j++) {
-            drop[candidates[side == TruncationSide.LEFT ? j : removable - 1 - j]] = true;
+        int width = removable - excess; // context tokens a window keeps
+        int start;
+        if (!aroundAnswer || width == 0) {
+            start = side == TruncationSide.LEFT ? removable - width : 0;
+        } else {
+            start = answerWindow(tok, context, removable, width, span[0], e);
+            if (start < 0) {
+                String where = e.answerStart() < 0 ? "the first gold answer '" + abbreviate(e.target())
+                        + "' does not occur in the context"
+                        : "no window of " + width + " context tokens (what max_length " + maxLength + " leaves; "
+                        + "stride " + stride + ") holds the first gold answer '" + abbreviate(e.target()) + "' whole";
+                return new Window(null, new Rejection(RejectReason.ANSWER_OUTSIDE_WINDOW, "the context is " + removable
+                        + " tokens and must lose " + excess + "; " + where + ": raise data.max_length", e.source(),
+                        e.id()));
+            }
         }
-        return drop;
-    }
-
-    private static Rejection tooLong(Example e, int promptTokens, String limit) {
-        return new Rejection(RejectReason.PROMPT_TOO_LONG, "prompt is " + promptTokens + " tokens and not enough of them belong"
-                + " to the truncatable field '" + e.dataset().truncatableField() + "'; it cannot fit " + limit, e.source());
+        boolean[] drop = new boolean[k];
+        for (int j = 0; j < removable; j++) {
+            drop[context[j]] = j < start || j >= start + width;
+        }
+        return new Window(drop, null);
     }
 
     /**
-     * Prompt ids for generation, {@code [BOS] prompt} (no target, no EOS), cut by the training policy:
-     * when longer than {@code maxPromptTokens} (BOS included), tokens of the truncatable field go from
-     * the configured side, exactly as {@link #build} cuts a training prompt, so a long SQuAD context is
-     * shortened the same way in training and evaluation and the prompt plus the generated tokens stay
-     * within what the model can attend to.
+     * The first stride window (in context-token positions) holding the first gold answer whole, or -1.
+     * Windows start at 0, step {@code width - stride} (at least 1), and the last ends at the passage's end.
+     */
+    private int answerWindow(TokenizedText tok, int[] context, int removable, int width, int fieldStart, Example e) {
+        if (e.answerStart() < 0) {
+            return -1;
+        }
+        int from = fieldStart + e.answerStart();
+        int to = from + e.target().length();
+        int first = -1;
+        int last = -1;
+        for (int j = 0; j < removable; j++) {
+            int t = context[j];
+            if (tok.charStart()[t] < to && tok.charEnd()[t] > from) {
+                first = first < 0 ? j : first;
+                last = j;
+            }
+        }
+        if (first < 0) {
+            return -1;
+        }
+        int step = Math.max(1, width - stride);
+        for (int s = 0; ; s = Math.min(s + step, removable - width)) {
+            if (s <= first && last < s + width) {
+                return s;
+            }
+            if (s + width >= removable) {
+                return -1;
+            }
+        }
+    }
+
+    private static String abbreviate(String s) {
+        String one = s.replaceAll("\\s+", " ").strip();
+        return one.length() <= 40 ? one : one.substring(0, 37) + "...";
+    }
+
+    /**
+     * Prompt ids for generation, {@code [BOS] prompt} (no target, no EOS), cut by the training policy: when
+     * longer than {@code maxPromptTokens} (BOS included), a SQuAD context loses tokens from the configured side
+     * (at generation time the answer is not known, so no answer window can be chosen); a prompt of any other
+     * dataset is never cut, as in training, and is dropped instead.
      *
      * @param maxPromptTokens most prompt tokens, BOS included; at least 1
-     * @return the ids and how many tokens were cut, or the rejection when the template text alone is too long
+     * @return the ids and how many tokens were cut, or the rejection when the prompt cannot fit
      */
     public PromptResult promptIds(Example e, int maxPromptTokens) {
         if (maxPromptTokens < 1) {
@@ -140,9 +236,18 @@ public final class SequenceBuilder {
         int k = tok.length();
         int bos = tokenizer.bosId().isPresent() ? 1 : 0;
         int budget = maxPromptTokens - bos;
-        boolean[] drop = truncation(tok, k, prompt, e, budget);
-        if (drop == null) {
-            return new PromptResult.Dropped(tooLong(e, k, "maxPromptTokens " + maxPromptTokens));
+        boolean[] drop = new boolean[k];
+        if (k > budget) {
+            if (!e.dataset().cutsPrompt()) {
+                return new PromptResult.Dropped(new Rejection(RejectReason.PROMPT_TOO_LONG, "the prompt is " + k
+                        + " tokens, " + (k - budget) + " over maxPromptTokens " + maxPromptTokens + "; "
+                        + e.dataset().key() + " prompts are never cut", e.source(), e.id()));
+            }
+            Window w = window(tok, k, prompt, e, budget, false);
+            if (w.rejection() != null) {
+                return new PromptResult.Dropped(w.rejection());
+            }
+            drop = w.drop();
         }
         int cut = Math.max(k - budget, 0);
         int[] ids = new int[bos + k - cut];
