@@ -10,7 +10,7 @@ import java.util.List;
  *                   {@link TaskScorer} drops and counts them)
  * @param noAnswer   an unanswerable SQuAD v2.0 question: the right answer is the empty string, scored as
  *                   {@code evaluate-v2.0.py} scores it
- * @param candidates ToolBench: the query's candidate APIs as {@code "tool, api"}, against which a line that
+ * @param candidates ToolBench: the query's candidate APIs as {@code tool + TAB + api}, against which a line that
  *                   cannot be split safely (more than one comma, or {@code ": "}) is matched; empty elsewhere
  */
 public record Golds(List<String> references, boolean noAnswer, List<String> candidates) implements Serializable {

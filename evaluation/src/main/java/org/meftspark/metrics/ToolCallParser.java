@@ -52,7 +52,7 @@ public final class ToolCallParser {
         return parse(text, List.of());
     }
 
-    /** Parses every line of {@code text}, resolving ambiguous lines against {@code candidates} ("tool, api"). */
+    /** Parses every line of {@code text}, resolving ambiguous lines against {@code candidates} ({@code tool + TAB + api}). */
     public static Parsed parse(String text, List<String> candidates) {
         List<ApiPair[]> known = candidatePairs(candidates);
         Set<ApiPair> pairs = new LinkedHashSet<>();
@@ -87,7 +87,7 @@ public final class ToolCallParser {
         return split(stripMarkers(line.strip()));
     }
 
-    /** One line to a pair, an ambiguous line resolved against {@code candidates} ("tool, api" strings). */
+    /** One line to a pair, an ambiguous line resolved against {@code candidates} ({@code tool + TAB + api}). */
     public static Optional<ApiPair> parseLine(String line, List<String> candidates) {
         return resolve(line, candidatePairs(candidates));
     }
@@ -128,12 +128,12 @@ public final class ToolCallParser {
     private static List<ApiPair[]> candidatePairs(List<String> candidates) {
         List<ApiPair[]> out = new java.util.ArrayList<>();
         for (String c : candidates) {
-            int comma = c.indexOf(", ");
-            if (comma <= 0) {
+            int tab = c.indexOf('\t');
+            if (tab <= 0) {
                 continue;
             }
-            String t = clean(c.substring(0, comma));
-            String a = clean(c.substring(comma + 2));
+            String t = clean(c.substring(0, tab));
+            String a = clean(c.substring(tab + 1));
             if (!t.isEmpty() && !a.isEmpty()) {
                 out.add(new ApiPair[] {new ApiPair(t, a), new ApiPair(matchKey(t), matchKey(a))});
             }

@@ -28,7 +28,8 @@ import java.util.Objects;
  * @param noAnswer    a SQuAD v2.0 question marked {@code is_impossible}: the right answer is no answer
  * @param answerStart char offset of the first gold answer inside the {@code context} field (SQuAD), so a
  *                    long context can be cut around it; -1 when unknown or not applicable
- * @param candidates  ToolBench: the query's candidate APIs as {@code tool_name, api_name}, in list order,
+ * @param candidates  ToolBench: the query's candidate APIs as {@code tool_name + TAB + api_name} (a tab, because
+ *                    names hold commas and colons), in list order,
  *                    which lets the scorer read lines whose names contain commas; empty elsewhere
  */
 public record Example(String id, Dataset dataset, String split, Map<String, String> fields,

@@ -164,7 +164,7 @@ public final class RowMapping {
             String name = requiredText(apiRow, "api_name");
             Object desc = apiRow.get("api_description");
             String description = desc instanceof String s ? s.strip() : "";
-            candidatePairs.add(tool + ", " + name);
+            candidatePairs.add(tool + "\t" + name); // a tab: names hold commas and colons
             candidates.append("- ").append(tool).append(", ").append(name);
             if (!description.isEmpty()) {
                 candidates.append(": ").append(description.replace('\n', ' '));

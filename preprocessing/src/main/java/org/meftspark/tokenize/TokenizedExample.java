@@ -19,7 +19,7 @@ import java.util.List;
  * @param question        what the user asked (the dataset's question field), so a scorer can match predictions
  *                        that carry the question instead of the id, and outputs can show it next to the id
  * @param noAnswer        an unanswerable SQuAD v2.0 question (references empty; scored the v2.0 way)
- * @param candidates      ToolBench: the query's candidate APIs as {@code tool_name, api_name}; empty elsewhere
+ * @param candidates      ToolBench: the query's candidate APIs as {@code tool_name + TAB + api_name}; empty elsewhere
  */
 public record TokenizedExample(String id, String dataset, String split, int[] inputIds, int promptLength,
                                List<String> references, String source, int truncatedTokens, String question,

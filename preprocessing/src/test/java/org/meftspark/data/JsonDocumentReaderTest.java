@@ -122,7 +122,7 @@ class JsonDocumentReaderTest {
         assertThat(e.references()).containsExactly("SQUAKE, Checkhealth", "SQUAKE, Projects");
         assertThat(e.id()).startsWith("toolbench:1-");
         assertThat(e.source()).isEqualTo(new SourceLocation("fixture.json", 2, 0, "[0]"));
-        assertThat(e.candidates()).containsExactly("SQUAKE, Checkhealth", "SQUAKE, Projects");
+        assertThat(e.candidates()).containsExactly("SQUAKE\tCheckhealth", "SQUAKE\tProjects");
         assertThat(((Rejection) results.get(1)).reason()).isEqualTo(RejectReason.WRONG_TYPE);
         assertThat(((Rejection) results.get(2)).reason()).isEqualTo(RejectReason.WRONG_TYPE);
         Example last = (Example) results.get(3);
