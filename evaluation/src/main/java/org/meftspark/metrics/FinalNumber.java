@@ -77,6 +77,23 @@ public final class FinalNumber {
         return s.length() <= MAX_NUMBER_CHARS && NUMBER_PATTERN.matcher(s).matches() ? Optional.of(parse(s)) : Optional.empty();
     }
 
+    /** {@code ANS_RE} of the GSM8K authors' {@code grade_school_math/dataset.py}. */
+    private static final Pattern OFFICIAL = Pattern.compile("#### (-?[0-9.,]+)");
+
+    /**
+     * The GSM8K authors' {@code extract_answer}: the run after the first {@code "#### "}, stripped, commas removed;
+     * empty where it returns {@code [invalid]}. Not this class's lenient reading: {@code #### 20.0} is "20.0",
+     * {@code #### $15} and {@code ####109} are invalid, and {@code #### 12\n#### 7777} is "12".
+     */
+    public static Optional<String> official(String text) {
+        Matcher m = OFFICIAL.matcher(text);
+        if (!m.find()) {
+            return Optional.empty();
+        }
+        String v = m.group(1).strip().replace(",", "");
+        return v.length() > MAX_NUMBER_CHARS ? Optional.empty() : Optional.of(v);
+    }
+
     /** Numeric equality: {@code compareTo}, so scale does not matter (18 == 18.00). */
     public static boolean sameValue(BigDecimal a, BigDecimal b) {
         return a.compareTo(b) == 0;

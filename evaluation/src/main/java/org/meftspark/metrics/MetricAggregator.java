@@ -70,9 +70,12 @@ public final class MetricAggregator implements Serializable {
             Map<String, Long> w = new LinkedHashMap<>();
             warnings.get(d).asMap().forEach((k, v) -> w.put(k.name(), v));
             counts.put(d.key(), new DatasetCounts(rows.get(d)[0], rows.get(d)[1], w));
+            EnumMap<Metric, Values> byMetric = values.getOrDefault(d, new EnumMap<>(Metric.class));
+            // evaluate-v2.0.py reports HasAns_ only beside NoAns_ (a v2.0 file); on v1.1 data it would repeat EM/F1.
+            boolean v2 = byMetric.containsKey(Metric.NO_ANS_EM);
             for (Metric m : Metric.of(d)) {
-                Values v = values.getOrDefault(d, new EnumMap<>(Metric.class)).get(m);
-                if (v == null || v.size == 0) {
+                Values v = byMetric.get(m);
+                if (v == null || v.size == 0 || (!v2 && (m == Metric.HAS_ANS_EM || m == Metric.HAS_ANS_F1))) {
                     continue;
                 }
                 double[] x = v.toArray();

@@ -23,6 +23,8 @@ public enum ScoreWarning {
     NO_TOOL_PAIRS("ToolBench prediction has no 'tool, api' pair; scored as the empty set"),
     /** A GSM8K prediction without any number; accuracy 0. */
     NO_NUMBER_IN_PREDICTION("GSM8K prediction holds no number; accuracy 0"),
+    /** A GSM8K prediction with a number but no {@code "#### N"} line: official accuracy 0, the lenient one may be 1. */
+    NO_OFFICIAL_ANSWER_LINE("GSM8K prediction has no '#### N' line; official accuracy 0"),
     /** A GSM8K gold that is not a number; the row gets no metric values. */
     UNPARSABLE_GOLD_NUMBER("GSM8K gold is not a number; row not scored"),
     /** The text holds U+FFFD (a decoding of bytes that were not UTF-8); scored as it is. */

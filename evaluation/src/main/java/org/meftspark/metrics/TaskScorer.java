@@ -18,13 +18,25 @@ import org.meftspark.data.Dataset;
  * SQuAD), {@code "tool, api"} strings (ToolBench), the gold number (GSM8K). Bad input never throws:
  * a null prediction is scored as empty, null or blank references are dropped, and a row left without
  * a usable reference gets no values; each case adds a {@link ScoreWarning}.
+ *
+ * <p>SQuAD follows {@code evaluate-v2.0.py} where v2.0 differs: an unanswerable question ({@link Golds#noAnswer()})
+ * has the one gold answer "" (EM and F1 are 1 exactly when the prediction normalises to nothing), and every
+ * SQuAD row also gets the {@code HasAns_}/{@code NoAns_} metric of its kind, so their means are the script's
+ * breakdowns. On answerable questions v1.1 and v2.0 agree except for golds that normalise to nothing, which
+ * v2.0 drops (counted here as {@link ScoreWarning#GOLD_NORMALIZES_TO_EMPTY} and kept, as v1.1 does).
  */
 public final class TaskScorer {
     private TaskScorer() {
     }
 
-    /** Scores {@code prediction} against {@code references} with the metrics of {@code dataset}. */
+    /** Scores {@code prediction} against plain {@code references} with the metrics of {@code dataset}. */
     public static RowScore score(Dataset dataset, String prediction, List<String> references) {
+        return score(dataset, prediction, Golds.of(references));
+    }
+
+    /** Scores {@code prediction} against {@code golds} with the metrics of {@code dataset}. */
+    public static RowScore score(Dataset dataset, String prediction, Golds golds) {
+        List<String> references = golds.references();
         List<ScoreWarning> warnings = new ArrayList<>();
         String p = prediction;
         if (p == null) {
@@ -36,28 +48,49 @@ public final class TaskScorer {
         if (p.indexOf('\uFFFD') >= 0) {
             warnings.add(ScoreWarning.REPLACEMENT_CHARACTER);
         }
-        List<String> golds = new ArrayList<>();
-        if (references != null) {
-            for (String r : references) {
-                if (r == null || r.isBlank()) {
-                    warnings.add(ScoreWarning.BLANK_REFERENCE);
-                } else {
-                    golds.add(r);
-                }
+        if (golds.noAnswer() && dataset == Dataset.SQUAD) {
+            return new RowScore(dataset, noAnswer(p), warnings);
+        }
+        List<String> usable = new ArrayList<>();
+        for (String r : references) {
+            if (r == null || r.isBlank()) {
+                warnings.add(ScoreWarning.BLANK_REFERENCE);
+            } else {
+                usable.add(r);
             }
         }
-        if (golds.isEmpty()) {
+        if (usable.isEmpty()) {
             warnings.add(ScoreWarning.NO_REFERENCES);
             return new RowScore(dataset, Map.of(), warnings);
         }
         Map<Metric, Double> values = new EnumMap<>(Metric.class);
         switch (dataset) {
-            case NQ_OPEN -> answers(p, golds, AnswerNormalization.NQ_OPEN, values, warnings);
-            case SQUAD -> answers(p, golds, AnswerNormalization.SQUAD, values, warnings);
-            case TOOLBENCH -> tools(p, golds, values, warnings);
-            case GSM8K -> gsm8k(p, golds, values, warnings);
+            case NQ_OPEN -> answers(p, usable, AnswerNormalization.NQ_OPEN, values, warnings);
+            case SQUAD -> {
+                answers(p, usable, AnswerNormalization.SQUAD, values, warnings);
+                values.put(Metric.HAS_ANS_EM, values.get(Metric.EM));
+                values.put(Metric.HAS_ANS_F1, values.get(Metric.F1));
+            }
+            case TOOLBENCH -> tools(p, usable, golds.candidates(), values, warnings);
+            case GSM8K -> gsm8k(p, usable, values, warnings);
         }
         return new RowScore(dataset, values, warnings);
+    }
+
+    /**
+     * {@code evaluate-v2.0.py} on a question with no answer: the gold list is {@code ['']}, {@code compute_exact}
+     * compares normalised strings and {@code compute_f1} returns {@code int(gold_toks == pred_toks)} when either
+     * side has no token, so EM and F1 are both 1 exactly when the prediction normalises to nothing. CONTAINS has
+     * no meaning for an empty gold and is left out.
+     */
+    private static Map<Metric, Double> noAnswer(String p) {
+        double v = AnswerNormalization.SQUAD.normalize(p).isEmpty() ? 1.0 : 0.0;
+        Map<Metric, Double> values = new EnumMap<>(Metric.class);
+        values.put(Metric.EM, v);
+        values.put(Metric.F1, v);
+        values.put(Metric.NO_ANS_EM, v);
+        values.put(Metric.NO_ANS_F1, v);
+        return values;
     }
 
     private static void answers(String p, List<String> golds, AnswerNormalization norm,
@@ -72,10 +105,11 @@ public final class TaskScorer {
         values.put(Metric.CONTAINS, ContainsAnswer.score(p, golds, norm));
     }
 
-    private static void tools(String p, List<String> golds, Map<Metric, Double> values, List<ScoreWarning> warnings) {
+    private static void tools(String p, List<String> golds, List<String> candidates, Map<Metric, Double> values,
+                              List<ScoreWarning> warnings) {
         Set<ApiPair> gold = new HashSet<>();
         for (String g : golds) {
-            Optional<ApiPair> pair = ToolCallParser.parseLine(g);
+            Optional<ApiPair> pair = ToolCallParser.parseLine(g, candidates);
             if (pair.isPresent()) {
                 gold.add(pair.get());
             } else {
@@ -86,7 +120,7 @@ public final class TaskScorer {
             warnings.add(ScoreWarning.NO_REFERENCES);
             return;
         }
-        ToolCallParser.Parsed parsed = ToolCallParser.parse(p);
+        ToolCallParser.Parsed parsed = ToolCallParser.parse(p, candidates);
         for (int i = 0; i < parsed.unparsableLines(); i++) {
             warnings.add(ScoreWarning.UNPARSABLE_TOOL_LINE);
         }
@@ -99,6 +133,11 @@ public final class TaskScorer {
         values.put(Metric.RECALL, o.recall());
     }
 
+    /**
+     * {@code accuracy}: the GSM8K authors' {@code is_correct}, the official extraction of the prediction equal to
+     * the reference as a string (the reference was extracted the same way at preprocessing). {@code
+     * accuracy_lenient}: {@link FinalNumber}'s reading, compared as numbers.
+     */
     private static void gsm8k(String p, List<String> golds, Map<Metric, Double> values, List<ScoreWarning> warnings) {
         List<BigDecimal> gold = new ArrayList<>();
         for (String g : golds) {
@@ -112,6 +151,13 @@ public final class TaskScorer {
             warnings.add(ScoreWarning.NO_NUMBER_IN_PREDICTION);
         }
         boolean hit = found.isPresent() && gold.stream().anyMatch(g -> FinalNumber.sameValue(g, found.get().value()));
-        values.put(Metric.ACCURACY, hit ? 1.0 : 0.0);
+        Optional<String> official = FinalNumber.official(p);
+        if (official.isEmpty() && found.isPresent()) {
+            warnings.add(ScoreWarning.NO_OFFICIAL_ANSWER_LINE);
+        }
+        boolean officialHit = official.isPresent() && golds.stream().anyMatch(g -> g.strip().replace(",", "")
+                .equals(official.get()));
+        values.put(Metric.ACCURACY, officialHit ? 1.0 : 0.0);
+        values.put(Metric.ACCURACY_LENIENT, hit ? 1.0 : 0.0);
     }
 }

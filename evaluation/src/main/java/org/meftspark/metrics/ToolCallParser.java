@@ -1,6 +1,7 @@
 package org.meftspark.metrics;
 
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -17,6 +18,13 @@ import java.util.regex.Pattern;
  * {@code tool, api: description} form of the candidate list shown in the prompt, quotes, brackets,
  * backticks and bold around names ({@code ["Tool", "api"]}, {@code **Tool**}), any case and spacing.
  * A non-blank line without two non-empty fields is counted as unparsable and ignored.
+ *
+ * <p>A line with more than one comma or a {@code ": "} cannot be split safely: a tool named
+ * {@code Acme, Inc.} or an API named {@code get: weather} would be cut in the wrong place, and a wrong
+ * API could then look like a right one. When the query's candidate APIs are known, such a line is
+ * matched against them instead: the candidate whose {@code tool, api} the line is (or starts with,
+ * followed by {@code ,} or {@code :}) is the pair; a line that matches no candidate or several is
+ * unparsable (issue 18, item 6). Without candidates the first comma and first {@code ": "} split it.
  */
 public final class ToolCallParser {
     /**
@@ -39,8 +47,14 @@ public final class ToolCallParser {
         }
     }
 
-    /** Parses every line of {@code text}; duplicates collapse (it is a set). */
+    /** Parses every line of {@code text} without a candidate list; duplicates collapse (it is a set). */
     public static Parsed parse(String text) {
+        return parse(text, List.of());
+    }
+
+    /** Parses every line of {@code text}, resolving ambiguous lines against {@code candidates} ({@code tool + TAB + api}). */
+    public static Parsed parse(String text, List<String> candidates) {
+        List<ApiPair[]> known = candidatePairs(candidates);
         Set<ApiPair> pairs = new LinkedHashSet<>();
         int bad = 0;
         // Walked with a matcher rather than split: 10 MiB of line breaks would be 10 million empty strings.
@@ -58,7 +72,7 @@ public final class ToolCallParser {
             if (line.isBlank()) {
                 continue;
             }
-            Optional<ApiPair> p = parseLine(line);
+            Optional<ApiPair> p = resolve(line, known);
             if (p.isPresent()) {
                 pairs.add(p.get());
             } else {
@@ -70,7 +84,83 @@ public final class ToolCallParser {
 
     /** One line to a pair, or empty when it holds no {@code tool, api}. */
     public static Optional<ApiPair> parseLine(String line) {
+        return split(stripMarkers(line.strip()));
+    }
+
+    /** One line to a pair, an ambiguous line resolved against {@code candidates} ({@code tool + TAB + api}). */
+    public static Optional<ApiPair> parseLine(String line, List<String> candidates) {
+        return resolve(line, candidatePairs(candidates));
+    }
+
+    private static Optional<ApiPair> resolve(String line, List<ApiPair[]> candidates) {
         String s = stripMarkers(line.strip());
+        if (candidates.isEmpty() || !ambiguous(s)) {
+            return split(s);
+        }
+        String key = matchKey(s);
+        ApiPair exact = null;
+        ApiPair prefix = null;
+        int exacts = 0;
+        int prefixes = 0;
+        for (ApiPair[] c : candidates) {
+            String full = c[1].tool() + ", " + c[1].api();
+            if (key.equals(full)) {
+                exacts += exact == null || !exact.equals(c[0]) ? 1 : 0;
+                exact = c[0];
+            } else if (key.startsWith(full + ",") || key.startsWith(full + ":")) {
+                prefixes += prefix == null || !prefix.equals(c[0]) ? 1 : 0;
+                prefix = c[0];
+            }
+        }
+        if (exacts == 1) {
+            return Optional.of(exact);
+        }
+        return exacts == 0 && prefixes == 1 ? Optional.of(prefix) : Optional.empty();
+    }
+
+    /** More than one comma, or a {@code ": "}: the first comma may not be the one between tool and api. */
+    private static boolean ambiguous(String s) {
+        int c1 = s.indexOf(',');
+        return s.contains(": ") || (c1 >= 0 && s.indexOf(',', c1 + 1) >= 0);
+    }
+
+    /** {pair as compared, pair in the match-key form} per distinct candidate. */
+    private static List<ApiPair[]> candidatePairs(List<String> candidates) {
+        List<ApiPair[]> out = new java.util.ArrayList<>();
+        for (String c : candidates) {
+            int tab = c.indexOf('\t');
+            if (tab <= 0) {
+                continue;
+            }
+            String t = clean(c.substring(0, tab));
+            String a = clean(c.substring(tab + 1));
+            if (!t.isEmpty() && !a.isEmpty()) {
+                out.add(new ApiPair[] {new ApiPair(t, a), new ApiPair(matchKey(t), matchKey(a))});
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A line or name as candidates are matched: decoration removed everywhere (quotes, backticks, asterisks,
+     * brackets), white space collapsed, ", " after every comma and ": " after every colon, lower case.
+     */
+    private static String matchKey(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\'' || c == '`' || c == '*' || c == '[' || c == ']') {
+                continue;
+            }
+            b.append(c);
+        }
+        String t = SPACES.matcher(b.toString()).replaceAll(" ").strip();
+        t = t.replaceAll(" ?, ?", ", ").replaceAll(" ?: ?", ": ");
+        return t.toLowerCase(Locale.ROOT);
+    }
+
+    /** The first comma and the first ": " after it split a line; empty when it holds no {@code tool, api}. */
+    private static Optional<ApiPair> split(String s) {
         // The first two comma-separated fields (split would make an array of every field of a long line).
         int c1 = s.indexOf(',');
         if (c1 < 0) {

@@ -59,7 +59,7 @@ class AggregationTest {
         assertThat(nqEm.ci95().high()).isGreaterThan(nqEm.mean());
         assertThat(ab.datasets().get("nq_open")).isEqualTo(new DatasetCounts(101, 100, Map.of("NO_REFERENCES", 1L)));
         assertThat(ab.result("gsm8k", "accuracy").orElseThrow().mean()).isEqualTo(1.0);
-        assertThat(ab.results()).extracting(MetricSummary::metric).containsExactly("em", "f1", "contains", "accuracy");
+        assertThat(ab.results()).extracting(MetricSummary::metric).containsExactly("em", "f1", "contains", "accuracy", "accuracy_lenient");
 
         RunInfo otherSeed = new RunInfo("meft", "tiny", null, "greedy", 1000, 8, RUN.createdAt(), Map.of());
         assertThat(new MetricAggregator().merge(a).merge(b).summarize(otherSeed).result("nq_open", "em").orElseThrow().ci95())

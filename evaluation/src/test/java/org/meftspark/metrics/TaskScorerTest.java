@@ -27,8 +27,11 @@ class TaskScorerTest {
         assertThat(tools.get(Metric.RECALL)).hasValue(0.5);
         assertThat(tools.warnings()).containsExactly(ScoreWarning.UNPARSABLE_TOOL_LINE);
 
+        // "#### 5.0" is not the official "5" (issue 18: accuracy is the GSM8K authors' string match); the
+        // numeric reading that used to be "accuracy" is accuracy_lenient.
         RowScore math = TaskScorer.score(Dataset.GSM8K, "2 + 3 = 5\n#### 5.0", List.of("5"));
-        assertThat(math.values()).containsExactly(java.util.Map.entry(Metric.ACCURACY, 1.0));
+        assertThat(math.values()).containsExactly(java.util.Map.entry(Metric.ACCURACY, 0.0),
+                java.util.Map.entry(Metric.ACCURACY_LENIENT, 1.0));
     }
 
     @Test

@@ -107,7 +107,7 @@ public final class Pretrainer {
             throw new UncheckedIOException("cannot write the pretraining corpus under " + dir + ": " + e.getMessage(), e);
         }
         SequenceBuilder builder = new SequenceBuilder(tokenizer, PromptTemplates.configured(config.data().templates()),
-                config.data().maxLength(), config.data().truncationSide());
+                config.data().maxLength(), config.data().truncationSide(), config.data().squadStride());
         return CorpusRows.read(files, tokenizer, builder, config.data().maxLength());
     }
 

@@ -42,10 +42,20 @@ public enum Dataset {
     /**
      * The prompt field whose tokens truncation removes when a sequence is too long:
      * the long, expendable part (SQuAD's context, ToolBench's candidate list), never
-     * the instruction text of the template.
+     * the instruction text of the template. Only {@link #cutsPrompt()} datasets are cut.
      */
     public String truncatableField() {
         return truncatableField;
+    }
+
+    /**
+     * Whether a too long prompt may be cut (issue 18, item 2). Only SQuAD's: its context is a passage of
+     * which a window around the answer still holds the answer. A GSM8K or NQ-open question cut to a fragment
+     * ("Question:  average?") and a ToolBench query missing some of its candidate APIs are different,
+     * wrong examples, so those are rejected instead, naming the part that is too long.
+     */
+    public boolean cutsPrompt() {
+        return this == SQUAD;
     }
 
     /**

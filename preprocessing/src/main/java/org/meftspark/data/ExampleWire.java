@@ -42,6 +42,10 @@ final class ExampleWire implements Externalizable {
         WireStrings.write(out, e.source().file());
         out.writeLong(e.source().line());
         out.writeLong(e.source().index());
+        WireStrings.write(out, e.source().path());
+        out.writeBoolean(e.noAnswer());
+        out.writeInt(e.answerStart());
+        WireStrings.writeList(out, e.candidates());
     }
 
     @Override
@@ -63,8 +67,13 @@ final class ExampleWire implements Externalizable {
         }
         String target = WireStrings.read(in);
         var references = WireStrings.readList(in);
-        SourceLocation source = new SourceLocation(WireStrings.read(in), in.readLong(), in.readLong());
-        example = new Example(id, all[ordinal], split, fields, target, references, source);
+        SourceLocation source = new SourceLocation(WireStrings.read(in), in.readLong(), in.readLong(),
+                WireStrings.read(in));
+        boolean noAnswer = in.readBoolean();
+        int answerStart = in.readInt();
+        var candidates = WireStrings.readList(in);
+        example = new Example(id, all[ordinal], split, fields, target, references, source, noAnswer, answerStart,
+                candidates);
     }
 
     private Object readResolve() throws ObjectStreamException {

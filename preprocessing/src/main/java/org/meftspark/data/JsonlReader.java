@@ -88,7 +88,7 @@ public final class JsonlReader implements ReadResults {
                 try {
                     parsed = JSON.readValue(line.text(), Object.class);
                 } catch (JacksonException e) {
-                    return new Rejection(RejectReason.MALFORMED_JSON, "not valid JSON: " + e.getOriginalMessage(), where);
+                    return new Rejection(RejectReason.MALFORMED_JSON, "not valid JSON: " + JsonErrors.describe(e), where);
                 }
                 if (!(parsed instanceof Map<?, ?> row)) {
                     return new Rejection(RejectReason.WRONG_TYPE, "line is JSON but not an object", where);

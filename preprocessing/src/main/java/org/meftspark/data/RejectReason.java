@@ -20,14 +20,20 @@ public enum RejectReason {
     WRONG_TYPE,
     /** An Arrow stream that is corrupt or breaks off; the rows before it were read. */
     MALFORMED_ARROW,
-    /** A GSM8K answer without a final {@code #### N} line. */
+    /** A GSM8K answer without a {@code #### N} line whose N is a number (the official extraction's form). */
     BAD_ANSWER_FORMAT,
     /** The input holds no records at all (an empty file). */
     EMPTY_INPUT,
-    /** The target alone (plus BOS/EOS) exceeds the maximum sequence length. */
+    /** The target does not fit: alone (plus BOS/EOS) it exceeds the maximum sequence length, or it is the
+     *  longer part of a sequence that does (targets are never cut). */
     TARGET_TOO_LONG,
-    /** Even with the truncatable field removed entirely, the prompt does not fit. */
+    /** The prompt does not fit: it alone is too long, or it is the longer part of a sequence that is (never cut
+     *  for NQ-open, GSM8K and ToolBench; for SQuAD, too long even with the whole context cut). */
     PROMPT_TOO_LONG,
+    /** SQuAD: no context window that fits {@code max_length} holds the first gold answer whole. */
+    ANSWER_OUTSIDE_WINDOW,
+    /** A JSON document followed by more data (a second document, or text): the file must hold one document. */
+    TRAILING_DATA,
     /** The model's chat template refused the conversation (its raise_exception) or hides the assistant turn. */
     CHAT_TEMPLATE_REFUSED;
 

@@ -20,8 +20,13 @@ import org.meftspark.hash.Sha256;
  * fields give a {@link Rejection}, never an exception.
  */
 public final class RowMapping {
-    /** GSM8K's final answer line; the last occurrence wins. */
-    private static final Pattern GSM8K_GOLD = Pattern.compile("####\\s*([^\\n]*?)\\s*$", Pattern.MULTILINE);
+    /**
+     * The GSM8K authors' answer extraction ({@code grade_school_math/dataset.py}, {@code ANS_RE}): the first
+     * {@code "#### "} and the run of digits, '.', ',' and a leading '-' after it.
+     */
+    private static final Pattern GSM8K_ANSWER = Pattern.compile("#### (-?[0-9.,]+)");
+    /** The rest of the answer line must be that number alone: {@code #### $5} or {@code #### 5 apples} is no number. */
+    private static final Pattern GSM8K_NUMBER = Pattern.compile("-?(?:[0-9][0-9,]*(?:\\.[0-9]+)?|\\.[0-9]+)");
 
     private RowMapping() {
     }
@@ -36,8 +41,26 @@ public final class RowMapping {
                 case GSM8K -> gsm8k(row, split, where);
             };
         } catch (BadField e) {
-            return new Rejection(e.reason, e.getMessage(), where);
+            return new Rejection(e.reason, e.getMessage(), where, readableId(dataset, row));
         }
+    }
+
+    /**
+     * The id a rejected row would have had, as far as its fields allow (issue 18: a reject must say which
+     * record it was); empty when even that is unreadable.
+     */
+    static String readableId(Dataset dataset, Map<String, ?> row) {
+        Object id = row.get(dataset == Dataset.TOOLBENCH ? "query_id" : "id");
+        boolean scalar = (id instanceof String s && !s.isBlank()) || id instanceof Integer || id instanceof Long
+                || id instanceof java.math.BigInteger;
+        Object question = row.get(dataset == Dataset.TOOLBENCH ? "query" : "question");
+        String q = question instanceof String s && !s.isBlank() ? s.strip() : null;
+        return switch (dataset) {
+            case SQUAD -> scalar ? Dataset.SQUAD.key() + ":" + id.toString().strip() : "";
+            case TOOLBENCH -> q != null ? Dataset.TOOLBENCH.key() + ":" + (scalar ? id.toString().strip() + "-" : "")
+                    + Sha256.hex(q).substring(0, 12) : scalar ? Dataset.TOOLBENCH.key() + ":" + id.toString().strip() : "";
+            case NQ_OPEN, GSM8K -> q != null ? contentId(dataset, q) : "";
+        };
     }
 
     /** Row {@code {question: string, answer: list<string>}} (JSONL and HF nq_open alike). */
@@ -50,16 +73,40 @@ public final class RowMapping {
 
     /**
      * Row in the HF squad layout {@code {id, title?, context, question, answers: {text: [..],
-     * answer_start: [..]}}}; the v1.1 JSON layout {@code answers: [{text, answer_start}, ..]}
+     * answer_start: [..]}}}; the v1.1/v2.0 JSON layout {@code answers: [{text, answer_start}, ..]}
      * is accepted too, so the streaming JSON reader can pass a question as it is.
+     *
+     * <p>SQuAD v2.0: a question with {@code is_impossible: true} (JSON), or with an empty
+     * {@code answers.text} list in the HF layout (how {@code rajpurkar/squad_v2} marks it; it has no
+     * {@code is_impossible} column), is kept as unanswerable: empty target and references,
+     * {@code noAnswer}. Without {@code is_impossible}, an empty JSON answer list is still a bad record.
      */
     private static Example squad(Map<String, ?> row, String split, SourceLocation where) {
+        Object rawContext = row.get("context");
         String context = requiredText(row, "context");
         String question = requiredText(row, "question");
+        Object sourceId = row.get("id");
+        String id = sourceId == null ? contentId(Dataset.SQUAD, context + "\n" + question)
+                : Dataset.SQUAD.key() + ":" + scalarText(sourceId, "id");
+        Map<String, String> fields = orderedFields("context", context, "question", question);
+        Object impossible = row.get("is_impossible");
+        if (impossible != null && !(impossible instanceof Boolean)) {
+            throw new BadField(RejectReason.WRONG_TYPE, "field 'is_impossible' must be true or false, found "
+                    + typeName(impossible));
+        }
         Object answersValue = require(row, "answers");
+        boolean columnar = answersValue instanceof Map<?, ?>;
+        if (Boolean.TRUE.equals(impossible) || (impossible == null && columnar
+                && ((Map<?, ?>) answersValue).get("text") instanceof List<?> l && l.isEmpty())) {
+            return new Example(id, Dataset.SQUAD, split, fields, "", List.of(), where, true, -1, List.of());
+        }
         List<String> answers;
-        if (answersValue instanceof Map<?, ?> columnar) {
-            answers = textList(columnar.get("text"), "answers.text");
+        Object firstStart = null;
+        if (answersValue instanceof Map<?, ?> c) {
+            answers = textList(c.get("text"), "answers.text");
+            if (c.get("answer_start") instanceof List<?> starts && !starts.isEmpty()) {
+                firstStart = starts.get(0);
+            }
         } else {
             List<?> list = asList(answersValue, "answers");
             List<Object> texts = new ArrayList<>(list.size());
@@ -67,15 +114,31 @@ public final class RowMapping {
                 if (!(a instanceof Map<?, ?> m)) {
                     throw new BadField(RejectReason.WRONG_TYPE, "answers[] must be objects {text, answer_start}, found " + typeName(a));
                 }
+                if (texts.isEmpty()) {
+                    firstStart = m.get("answer_start");
+                }
                 texts.add(m.get("text"));
             }
             answers = textList(texts, "answers[].text");
         }
-        Object sourceId = row.get("id");
-        String id = sourceId == null ? contentId(Dataset.SQUAD, context + "\n" + question)
-                : Dataset.SQUAD.key() + ":" + scalarText(sourceId, "id");
-        return new Example(id, Dataset.SQUAD, split,
-                orderedFields("context", context, "question", question), answers.get(0), answers, where);
+        int lead = rawContext instanceof String raw ? raw.indexOf(context) : 0;
+        int start = answerStart(context, answers.get(0), firstStart instanceof Number n ? n.intValue() - lead : -1);
+        return new Example(id, Dataset.SQUAD, split, fields, answers.get(0), answers, where, false, start, List.of());
+    }
+
+    /**
+     * Where the first gold answer starts in the (stripped) context: at its published {@code answer_start}
+     * when the text is there (give or take the white space stripped from the answer), else at its first
+     * occurrence; -1 when the context does not hold it.
+     */
+    static int answerStart(String context, String answer, int published) {
+        if (published >= 0) {
+            int near = context.indexOf(answer, Math.max(0, published - 3));
+            if (near >= 0 && near <= published + 3) {
+                return near;
+            }
+        }
+        return context.indexOf(answer);
     }
 
     /**
@@ -90,6 +153,7 @@ public final class RowMapping {
             throw new BadField(RejectReason.EMPTY_FIELD, "api_list is empty: a query needs candidate APIs");
         }
         StringBuilder candidates = new StringBuilder();
+        List<String> candidatePairs = new ArrayList<>(apiList.size());
         for (Object api : apiList) {
             if (!(api instanceof Map<?, ?> m)) {
                 throw new BadField(RejectReason.WRONG_TYPE, "api_list[] must be objects, found " + typeName(api));
@@ -100,6 +164,7 @@ public final class RowMapping {
             String name = requiredText(apiRow, "api_name");
             Object desc = apiRow.get("api_description");
             String description = desc instanceof String s ? s.strip() : "";
+            candidatePairs.add(tool + "\t" + name); // a tab: names hold commas and colons
             candidates.append("- ").append(tool).append(", ").append(name);
             if (!description.isEmpty()) {
                 candidates.append(": ").append(description.replace('\n', ' '));
@@ -130,25 +195,39 @@ public final class RowMapping {
         String id = Dataset.TOOLBENCH.key() + ":" + (queryId == null ? hash : scalarText(queryId, "query_id") + "-" + hash);
         String text = candidates.toString().stripTrailing();
         return new Example(id, Dataset.TOOLBENCH, split, orderedFields("query", query, "candidates", text),
-                String.join("\n", pairs), pairs, where);
+                String.join("\n", pairs), pairs, where, false, -1, candidatePairs);
     }
 
-    /** Row {@code {question, answer}}; the answer must end with a {@code #### N} line. */
+    /**
+     * Row {@code {question, answer}}. The reference is what the GSM8K authors' {@code extract_answer} reads from
+     * the answer: the number after the first {@code "#### "}, commas removed (so {@code 1,000} and {@code 1000}
+     * are one reference, as there). An answer whose first {@code ####} line holds no plain number
+     * ({@code #### $5}, {@code ####5}, {@code #### 5 apples}) is rejected: the official scorer could never match it.
+     */
     private static Example gsm8k(Map<String, ?> row, String split, SourceLocation where) {
         String question = requiredText(row, "question");
         String answer = requiredText(row, "answer");
-        Matcher m = GSM8K_GOLD.matcher(answer);
-        String gold = null;
-        while (m.find()) {
-            gold = m.group(1);
+        int hashes = answer.indexOf("####");
+        if (hashes < 0) {
+            throw new BadField(RejectReason.BAD_ANSWER_FORMAT, "answer has no '#### N' line; GSM8K solutions end "
+                    + "with '#### ' and the number");
         }
-        // Thousands separators are dropped so "1,000" and "1000" score as the same number.
-        gold = gold == null ? "" : gold.replace(",", "").strip();
-        if (gold.isEmpty()) {
-            throw new BadField(RejectReason.BAD_ANSWER_FORMAT, "answer has no final '#### N' line with a number");
+        int eol = answer.indexOf('\n', hashes);
+        String rest = answer.substring(hashes + 4, eol < 0 ? answer.length() : eol);
+        Matcher m = GSM8K_ANSWER.matcher(answer);
+        if (!rest.startsWith(" ") || !GSM8K_NUMBER.matcher(rest.strip()).matches() || !m.find()
+                || m.start() != hashes) {
+            throw new BadField(RejectReason.BAD_ANSWER_FORMAT, "the first '####' line reads '####" + abbreviate(rest)
+                    + "', not '#### N' with N a number (digits, optional '-', ',' and '.'); the official GSM8K "
+                    + "scorer could not match any prediction against it");
         }
+        String gold = m.group(1).replace(",", "");
         return new Example(contentId(Dataset.GSM8K, question), Dataset.GSM8K, split,
                 orderedFields("question", question), answer, List.of(gold), where);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 37) + "...";
     }
 
     private static String contentId(Dataset d, String content) {

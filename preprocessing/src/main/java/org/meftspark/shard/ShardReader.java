@@ -15,6 +15,7 @@ import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.TinyIntVector;
 import org.apache.arrow.vector.VarCharVector;
@@ -274,6 +275,10 @@ public final class ShardReader {
         VarCharVector refData = (VarCharVector) refs.getDataVector();
         VarCharVector source = (VarCharVector) root.getVector(ShardSchema.SOURCE);
         IntVector truncated = (IntVector) root.getVector(ShardSchema.TRUNCATED_TOKENS);
+        VarCharVector question = (VarCharVector) root.getVector(ShardSchema.QUESTION);
+        BitVector noAnswer = (BitVector) root.getVector(ShardSchema.NO_ANSWER);
+        ListVector cands = (ListVector) root.getVector(ShardSchema.CANDIDATES);
+        VarCharVector candData = (VarCharVector) cands.getDataVector();
         List<TokenizedExample> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             int from = ids.getElementStartIndex(i);
@@ -295,8 +300,12 @@ public final class ShardReader {
             for (int j = refs.getElementStartIndex(i); j < refs.getElementEndIndex(i); j++) {
                 references.add(str(refData, j));
             }
+            List<String> candidates = new ArrayList<>();
+            for (int j = cands.getElementStartIndex(i); j < cands.getElementEndIndex(i); j++) {
+                candidates.add(str(candData, j));
+            }
             out.add(new TokenizedExample(str(id, i), str(dataset, i), str(split, i), tokens, p, references,
-                    str(source, i), truncated.get(i)));
+                    str(source, i), truncated.get(i), str(question, i), noAnswer.get(i) == 1, candidates));
         }
         return out;
     }

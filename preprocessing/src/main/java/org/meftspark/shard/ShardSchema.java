@@ -12,7 +12,7 @@ public final class ShardSchema {
     }
 
     /** Bumped whenever columns or their meaning change; readers refuse other versions. */
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
 
     /** Column names. */
     public static final String ID = "id";
@@ -32,6 +32,12 @@ public final class ShardSchema {
     public static final String SOURCE = "source";
     /** Prompt tokens removed by truncation, int32. */
     public static final String TRUNCATED_TOKENS = "truncated_tokens";
+    /** The question text, utf8 (version 2: lets scoring match predictions by question). */
+    public static final String QUESTION = "question";
+    /** An unanswerable SQuAD v2.0 question, bool (version 2). */
+    public static final String NO_ANSWER = "no_answer";
+    /** ToolBench candidate APIs as "tool_name, api_name", list&lt;utf8&gt; (version 2). */
+    public static final String CANDIDATES = "candidates";
 
     private static Field required(String name, ArrowType type) {
         return new Field(name, FieldType.notNullable(type), null);
@@ -52,5 +58,8 @@ public final class ShardSchema {
             required(PROMPT_LENGTH, new ArrowType.Int(32, true)),
             listOf(REFERENCES, new ArrowType.Utf8()),
             required(SOURCE, new ArrowType.Utf8()),
-            required(TRUNCATED_TOKENS, new ArrowType.Int(32, true))));
+            required(TRUNCATED_TOKENS, new ArrowType.Int(32, true)),
+            required(QUESTION, new ArrowType.Utf8()),
+            required(NO_ANSWER, new ArrowType.Bool()),
+            listOf(CANDIDATES, new ArrowType.Utf8())));
 }

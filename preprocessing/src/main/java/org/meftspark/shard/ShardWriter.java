@@ -10,6 +10,7 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.BitVectorHelper;
+import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.TinyIntVector;
 import org.apache.arrow.vector.VarCharVector;
@@ -105,6 +106,15 @@ public final class ShardWriter implements AutoCloseable {
         refs.endValue(i, e.references().size());
         ((VarCharVector) root.getVector(ShardSchema.SOURCE)).setSafe(i, utf8(e.source()));
         ((IntVector) root.getVector(ShardSchema.TRUNCATED_TOKENS)).setSafe(i, e.truncatedTokens());
+        ((VarCharVector) root.getVector(ShardSchema.QUESTION)).setSafe(i, utf8(e.question()));
+        ((BitVector) root.getVector(ShardSchema.NO_ANSWER)).setSafe(i, e.noAnswer() ? 1 : 0);
+        ListVector cands = (ListVector) root.getVector(ShardSchema.CANDIDATES);
+        at = cands.startNewValue(i);
+        VarCharVector candData = (VarCharVector) cands.getDataVector();
+        for (int j = 0; j < e.candidates().size(); j++) {
+            candData.setSafe(at + j, utf8(e.candidates().get(j)));
+        }
+        cands.endValue(i, e.candidates().size());
         batchRows++;
         batchTokens += len;
         rows++;

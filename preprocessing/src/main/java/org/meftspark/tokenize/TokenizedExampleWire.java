@@ -43,6 +43,9 @@ final class TokenizedExampleWire implements Externalizable {
         WireStrings.writeList(out, e.references());
         WireStrings.write(out, e.source());
         out.writeInt(e.truncatedTokens());
+        WireStrings.write(out, e.question());
+        out.writeBoolean(e.noAnswer());
+        WireStrings.writeList(out, e.candidates());
     }
 
     @Override
@@ -60,8 +63,10 @@ final class TokenizedExampleWire implements Externalizable {
         ByteBuffer.wrap(bytes).asIntBuffer().get(ids);
         int promptLength = in.readInt();
         var references = WireStrings.readList(in);
-        example = new TokenizedExample(id, dataset, split, ids, promptLength, references, WireStrings.read(in),
-                in.readInt());
+        String source = WireStrings.read(in);
+        int truncated = in.readInt();
+        example = new TokenizedExample(id, dataset, split, ids, promptLength, references, source, truncated,
+                WireStrings.read(in), in.readBoolean(), WireStrings.readList(in));
     }
 
     private Object readResolve() throws ObjectStreamException {

@@ -51,7 +51,10 @@ class JsonDocumentReaderTest {
                 .containsEntry("question", "What is the capital of France?");
         assertThat(q1.references()).containsExactly("Paris", "Paris");
         assertThat(q1.target()).isEqualTo("Paris");
-        assertThat(q1.source().line()).isEqualTo(3);
+        // The question's own line and JSON path (issue 18), not its paragraph's line.
+        assertThat(q1.source().line()).isEqualTo(5);
+        assertThat(q1.source().path()).isEqualTo("data[0].paragraphs[0].qas[0]");
+        assertThat(q1.answerStart()).isZero();
         assertThat(((Example) results.get(3)).fields()).containsEntry("context", "yes it comes later");
         assertThat(results).filteredOn(r -> r instanceof Rejection).extracting(r -> ((Rejection) r).reason())
                 .containsExactly(RejectReason.EMPTY_FIELD, RejectReason.WRONG_TYPE);
@@ -118,7 +121,8 @@ class JsonDocumentReaderTest {
         assertThat(e.target()).isEqualTo("SQUAKE, Checkhealth\nSQUAKE, Projects");
         assertThat(e.references()).containsExactly("SQUAKE, Checkhealth", "SQUAKE, Projects");
         assertThat(e.id()).startsWith("toolbench:1-");
-        assertThat(e.source()).isEqualTo(new SourceLocation("fixture.json", 2, 0));
+        assertThat(e.source()).isEqualTo(new SourceLocation("fixture.json", 2, 0, "[0]"));
+        assertThat(e.candidates()).containsExactly("SQUAKE\tCheckhealth", "SQUAKE\tProjects");
         assertThat(((Rejection) results.get(1)).reason()).isEqualTo(RejectReason.WRONG_TYPE);
         assertThat(((Rejection) results.get(2)).reason()).isEqualTo(RejectReason.WRONG_TYPE);
         Example last = (Example) results.get(3);

@@ -71,11 +71,13 @@ class ChatTemplateTest {
                 new SourceLocation("t.jsonl", 1, 0));
     }
 
+    /** A SQuAD question whose answer is the first occurrence of {@code answer} in the context. */
     private static Example squad(String context, String question, String answer) {
         Map<String, String> f = new LinkedHashMap<>();
         f.put("context", context);
         f.put("question", question);
-        return new Example("squad:1", Dataset.SQUAD, "train", f, answer, List.of(answer), new SourceLocation("t.json", 0, 0));
+        return new Example("squad:1", Dataset.SQUAD, "train", f, answer, List.of(answer), new SourceLocation("t.json", 0, 0),
+                false, context.indexOf(answer), List.of());
     }
 
     @Test
@@ -129,16 +131,40 @@ class ChatTemplateTest {
     }
 
     @Test
-    void truncationCutsTheContextInsideTheChatAndKeepsTheTurnWhole() {
+    void truncationCutsTheContextInsideTheChatToTheAnswerWindowAndKeepsTheTurnWhole() {
         SequenceBuilder b = new SequenceBuilder(llama3, PromptTemplates.builtIn(), 64, TruncationSide.LEFT, true);
-        String context = "The quick brown fox jumps over the lazy dog near the river bank. ".repeat(20) + "Paris is the capital.";
+        String filler = "The quick brown fox jumps over the lazy dog near the river bank. ";
+        String context = filler.repeat(10) + "Paris is the capital. " + filler.repeat(10);
         TokenizedExample row = ((SequenceResult.Built) b.build(squad(context, "What is the capital?", "Paris"))).example();
         assertThat(row.inputIds()).hasSize(64);
         assertThat(row.truncatedTokens()).isPositive();
-        String text = llama3.decode(row.inputIds());
-        assertThat(text).contains("What is the capital?").contains("Paris is the capital.").endsWith("Paris");
+        // the window kept from the middle of the context holds the answer; the template's text is all there
+        String prompt = llama3.decode(Arrays.copyOf(row.inputIds(), row.promptLength()));
+        assertThat(prompt).contains("Paris").contains("What is the capital?").endsWith("assistant\n\n");
+        assertThat(llama3.decode(Arrays.copyOfRange(row.inputIds(), row.promptLength(), 64))).isEqualTo("Paris");
         assertThat(row.inputIds()[0]).isEqualTo(128000);
         assertThat(row.inputIds()[63]).isEqualTo(128009);
+    }
+
+    @Test
+    void aChatFollowsItsDatasetsNeverCutPolicy() {
+        SequenceBuilder b = new SequenceBuilder(llama3, PromptTemplates.builtIn(), 64, TruncationSide.LEFT, true);
+        Example longQuestion = nq("who wrote " + "the very long play about a prince of denmark ".repeat(10), "Shakespeare");
+        SequenceResult r = b.build(longQuestion);
+        assertThat(r).isInstanceOf(SequenceResult.Dropped.class);
+        SequenceResult.Dropped d = (SequenceResult.Dropped) r;
+        assertThat(d.rejection().reason()).isEqualTo(RejectReason.PROMPT_TOO_LONG);
+        assertThat(d.rejection().id()).isEqualTo("nq_open:1");
+        // the whole chat, template text included, is what max_length would have to be
+        SequenceResult whole = new SequenceBuilder(llama3, PromptTemplates.builtIn(), 1000, TruncationSide.LEFT, true)
+                .build(longQuestion);
+        assertThat(d.fullLength()).isGreaterThan(64).isEqualTo(whole.fullLength());
+        assertThat(d.rejection().message()).contains("never cut").contains("at least " + d.fullLength());
+        assertThat(b.promptIds(longQuestion, 64)).isInstanceOf(PromptResult.Dropped.class);
+        // an assistant turn longer than max_length is a target reject
+        Example longAnswer = nq("who wrote hamlet", "William Shakespeare ".repeat(40));
+        assertThat(((SequenceResult.Dropped) b.build(longAnswer)).rejection().reason())
+                .isEqualTo(RejectReason.TARGET_TOO_LONG);
     }
 
     @Test

@@ -33,7 +33,9 @@ import picocli.CommandLine.Spec;
                 + "(unless an input names its split), checks training questions against evaluation questions for "
                 + "near-duplicates, tokenizes, and writes Arrow shards, manifest.json and _rejects/ to data.shards.",
                 "Exit code 0 on success; 2 for a configuration problem; 1 when the job failed (nothing is left "
-                        + "at data.shards)."})
+                        + "at data.shards), or when it yields no usable row or rejects more than "
+                        + "data.max_reject_fraction of a dataset's records (then the shards and _rejects/ are written "
+                        + "and the reasons printed; --allow-rejects accepts it)."})
 public final class PreprocessJob implements Callable<Integer> {
 
     @Spec
@@ -41,6 +43,11 @@ public final class PreprocessJob implements Callable<Integer> {
 
     @picocli.CommandLine.Mixin
     ConfigOptions options;
+
+    @picocli.CommandLine.Option(names = "--allow-rejects",
+            description = "Exit 0 even when more than data.max_reject_fraction of a dataset's records, or all of them, "
+                    + "were rejected.")
+    boolean allowRejects;
 
     @Override
     public Integer call() {
@@ -63,7 +70,7 @@ public final class PreprocessJob implements Callable<Integer> {
             Preprocess.Result r = Preprocess.run(spark, cfg);
             out.print(r.table());
             out.flush();
-            return 0;
+            return org.meftspark.jobs.preprocess.RejectPolicy.exitCode(r.problems(), allowRejects, err, "preprocess");
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }

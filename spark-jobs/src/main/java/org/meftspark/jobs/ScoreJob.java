@@ -30,11 +30,17 @@ import picocli.CommandLine.Spec;
  * </pre>
  */
 @Command(name = "score", mixinStandardHelpOptions = true,
-        description = {"Scores predictions of any system (JSON lines or Parquet with id and prediction) against "
-                + "references (a shard set, or a raw dataset file with --dataset), joined by id. Writes predictions/ "
-                + "(Parquet, every metric per row), metrics.json, report.html, and lists what could not be matched: "
-                + "missing_predictions/ (scored as empty answers), unknown_predictions/, duplicates/ and _rejects/.",
-                "Exit code 0 on success; 2 for a usage problem; 1 when the job failed (nothing is left at --out)."})
+        description = {"Scores predictions of any system against references (a shard set, or a raw dataset file with "
+                + "--dataset): JSON lines with id (with or without the squad: prefix) or question, and prediction; the "
+                + "official SQuAD prediction dict {\"id\": \"answer\"}; or Parquet with id and prediction. Writes "
+                + "predictions/ (Parquet, every metric per row, the question next to the id), metrics.json, "
+                + "report.html, and lists what could not be matched: missing_predictions/ (scored as empty answers), "
+                + "unknown_predictions/, ambiguous_predictions/ (questions that match several references), "
+                + "duplicates/ and _rejects/.",
+                "Exit code 0 on success; 2 for a usage problem; 1 when the job failed (nothing is left at --out), or "
+                        + "when no reference got a prediction or more than --max-reject-fraction of a dataset's "
+                        + "references (or of the prediction records) went unmatched (the scores are still written; "
+                        + "--allow-rejects accepts it)."})
 public final class ScoreJob implements Callable<Integer> {
 
     @Spec
@@ -45,9 +51,19 @@ public final class ScoreJob implements Callable<Integer> {
                     + "Parquet with columns id and prediction; any Hadoop path.")
     String predictions;
 
-    @Option(names = "--predictions-format", defaultValue = "auto",
-            description = "auto (Parquet when the path or its files end in .parquet), jsonl or parquet.")
+    @Option(names = {"--format", "--predictions-format"}, defaultValue = "auto",
+            description = "Predictions' format: auto (Parquet by file name, else told from the first line and "
+                    + "printed), jsonl (id or question per line), squad (the official prediction dict) or parquet.")
     String predictionsFormat;
+
+    @Option(names = "--max-reject-fraction", paramLabel = "F",
+            description = "Share of a dataset's references that may go without a prediction (and of prediction "
+                    + "records that may be unreadable or unmatched) before the exit code is 1 (default: "
+                    + "data.max_reject_fraction).")
+    Double maxRejectFraction;
+
+    @Option(names = "--allow-rejects", description = "Exit 0 whatever share went unmatched.")
+    boolean allowRejects;
 
     @Option(names = "--references", required = true, paramLabel = "PATH",
             description = "A shard set (folder with manifest.json), or a raw dataset file or folder (then --dataset).")
@@ -97,13 +113,15 @@ public final class ScoreJob implements Callable<Integer> {
                 DataSection.Format.valueOf(referencesFormat.toUpperCase(java.util.Locale.ROOT)), out, overwrite, method,
                 bootstrapSamples != null ? bootstrapSamples : EvaluationSection.BOOTSTRAP_SAMPLES.defaultValue(),
                 seed != null ? seed : RunSection.SEED.defaultValue(),
-                reportExamples != null ? reportExamples : EvaluationSection.REPORT_EXAMPLES.defaultValue(), partitions);
+                reportExamples != null ? reportExamples : EvaluationSection.REPORT_EXAMPLES.defaultValue(), partitions,
+                maxRejectFraction != null ? maxRejectFraction : DataSection.MAX_REJECT_FRACTION.defaultValue());
         String m = master != null ? master : SparkSection.MASTER.defaultValue();
         try (SparkSession spark = Sessions.create("meft-score", m, Map.of())) {
             Score.Result r = Score.run(spark, o);
             stdout.print(r.table());
             stdout.flush();
-            return 0;
+            return org.meftspark.jobs.preprocess.RejectPolicy.exitCode(r.problems(), allowRejects,
+                    spec.commandLine().getErr(), "score");
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }

@@ -20,7 +20,7 @@ class PreprocessLaunchersTest {
     Path dir;
 
     @Test
-    void bothLaunchersRunTheJobAndARerunWithoutOverwriteIsRefused() throws Exception {
+    void bothLaunchersRunTheJobExitOneOnTooManyRejectsAndARerunWithoutOverwriteIsRefused() throws Exception {
         Path in = dir.resolve("in");
         PreprocessFixtures.writeFileInputs(in);
         Path out = dir.resolve("shards");
@@ -37,9 +37,15 @@ class PreprocessLaunchersTest {
                 spark: {master: "local[2]", partitions: 2}
                 """.formatted(in, out));
 
-        List<String> first = Launchers.run(List.of("bin/meft", "preprocess", "--config", cfg.toString()), 0);
-        assertThat(first).anyMatch(l -> l.startsWith("preprocess: 11 rows"))
+        // The fixtures' bad records are more than data.max_reject_fraction (5 %) of nq_open and gsm8k: exit 1,
+        // each dataset named with its share and top reasons, and the shards and _rejects/ written all the same.
+        Launchers.Output first = Launchers.runCapturing(List.of("bin/meft", "preprocess", "--config", cfg.toString()), 1);
+        assertThat(first.out()).anyMatch(l -> l.startsWith("preprocess: 11 rows"))
                 .anyMatch(l -> l.contains("malformed_json")).anyMatch(l -> l.startsWith("contamination"));
+        assertThat(first.err())
+                .anyMatch(l -> l.startsWith("preprocess: nq_open: ") && l.contains("more than max_reject_fraction 0.05")
+                        && l.contains("malformed_json") && l.contains("--allow-rejects"))
+                .anyMatch(l -> l.startsWith("preprocess: gsm8k: ") && l.contains("target_too_long"));
         assertThat(out.resolve("manifest.json")).exists();
         byte[] manifest = Files.readAllBytes(out.resolve("manifest.json"));
 
@@ -47,9 +53,12 @@ class PreprocessLaunchersTest {
         Launchers.run(List.of("bin/meft", "preprocess", "--config", cfg.toString()), 2);
         assertThat(Files.readAllBytes(out.resolve("manifest.json"))).isEqualTo(manifest);
 
-        List<String> submitted = Launchers.run(List.of("bin/meft-submit", "--master", "local[2]", "--class",
-                PreprocessJob.class.getName(), "--", "--config", cfg.toString(), "--set", "data.overwrite=true"), 0);
-        assertThat(submitted).anyMatch(l -> l.startsWith("preprocess: 11 rows"));
+        // --allow-rejects accepts the same run: exit 0, the problems still printed.
+        Launchers.Output submitted = Launchers.runCapturing(List.of("bin/meft-submit", "--master", "local[2]", "--class",
+                PreprocessJob.class.getName(), "--", "--config", cfg.toString(), "--set", "data.overwrite=true",
+                "--allow-rejects"), 0);
+        assertThat(submitted.out()).anyMatch(l -> l.startsWith("preprocess: 11 rows"));
+        assertThat(submitted.err()).anyMatch(l -> l.startsWith("preprocess: accepted (--allow-rejects): nq_open: "));
         // Deterministic: the same manifest, byte for byte, from the other launcher.
         assertThat(Files.readAllBytes(out.resolve("manifest.json"))).isEqualTo(manifest);
     }

@@ -18,6 +18,10 @@ public final class Launchers {
     private Launchers() {
     }
 
+    /** What a launcher printed: stdout's and stderr's lines. */
+    public record Output(List<String> out, List<String> err) {
+    }
+
     /**
      * Runs {@code command} with MEFT_SKIP_BUILD=1 (the build under test is already
      * compiled), asserts its exit code, and returns stdout's lines.
@@ -32,6 +36,16 @@ public final class Launchers {
      */
     public static List<String> run(List<String> command, int expectedExit, Map<String, String> environment, Duration limit,
                                    Consumer<Process> watch) throws IOException, InterruptedException {
+        return runCapturing(command, expectedExit, environment, limit, watch).out();
+    }
+
+    /** As {@link #run(List, int)}, returning stderr's lines too (where jobs print why they exit 1). */
+    public static Output runCapturing(List<String> command, int expectedExit) throws IOException, InterruptedException {
+        return runCapturing(command, expectedExit, Map.of("MEFT_HEAP", "1g"), Duration.ofSeconds(300), p -> { });
+    }
+
+    private static Output runCapturing(List<String> command, int expectedExit, Map<String, String> environment,
+                                       Duration limit, Consumer<Process> watch) throws IOException, InterruptedException {
         Path root = LaunchEnvironment.current().root();
         Path log = Files.createTempFile("meft-launcher", ".log");
         Path err = Files.createTempFile("meft-launcher", ".err");
@@ -51,7 +65,7 @@ public final class Launchers {
             List<String> out = Files.readAllLines(log, StandardCharsets.UTF_8);
             assertThat(p.exitValue()).as("exit code of %s; stdout:%n%s%nstderr:%n%s", command, String.join("\n", out),
                     Files.readString(err)).isEqualTo(expectedExit);
-            return out;
+            return new Output(out, Files.readAllLines(err, StandardCharsets.UTF_8));
         } finally {
             Files.deleteIfExists(log);
             Files.deleteIfExists(err);

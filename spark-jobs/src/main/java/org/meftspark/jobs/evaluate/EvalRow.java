@@ -18,12 +18,14 @@ import org.meftspark.metrics.RowScore;
  * @param promptTokens    prompt length in tokens, or null
  * @param generatedTokens tokens generated, or null
  * @param source          where the example (or prediction) came from
+ * @param question        the question asked, shown next to the id (empty when the references did not hold it)
  */
 public record EvalRow(String id, String dataset, String split, String prompt, String prediction,
                       List<String> references, RowScore score, List<String> warnings, Integer promptTokens,
-                      Integer generatedTokens, String source) implements Serializable {
+                      Integer generatedTokens, String source, String question) implements Serializable {
     /** Copies the lists. */
     public EvalRow {
+        question = question == null ? "" : question;
         references = List.copyOf(references);
         warnings = List.copyOf(warnings);
     }

@@ -26,6 +26,7 @@ import org.meftspark.evaluation.GenerationResult;
 import org.meftspark.evaluation.Prediction;
 import org.meftspark.jobs.preprocess.TokenizerSource;
 import org.meftspark.metrics.EvaluationSummary;
+import org.meftspark.metrics.Golds;
 import org.meftspark.metrics.RowScore;
 import org.meftspark.metrics.RunInfo;
 import org.meftspark.metrics.TaskScorer;
@@ -272,6 +273,11 @@ public final class Evaluate {
         };
     }
 
+    /** What a shard row is scored against: its references, the SQuAD v2.0 flag and ToolBench's candidates. */
+    static Golds golds(TokenizedExample t) {
+        return new Golds(t.references(), t.noAnswer(), t.candidates());
+    }
+
     /** One chunk: every input row comes out as a result, generated or not (with the reason). */
     static List<EvalRow> answer(GeneratorSource source, LongAccumulator loads, List<TokenizedExample> rows) {
         GenerationResult r = source.generate(loads, g -> g.generateTokenized(rows));
@@ -280,14 +286,14 @@ public final class Evaluate {
         List<EvalRow> out = new ArrayList<>(rows.size());
         for (Prediction p : r.predictions()) {
             TokenizedExample t = byId.get(p.id());
-            RowScore s = TaskScorer.score(p.dataset(), p.prediction(), p.references());
+            RowScore s = TaskScorer.score(p.dataset(), p.prediction(), golds(t));
             List<String> warnings = new ArrayList<>();
             if (p.truncatedTokens() > 0) {
                 warnings.add("prompt_truncated: " + p.truncatedTokens() + " tokens cut when the shard was written");
             }
             s.warnings().forEach(w -> warnings.add(w.name()));
             out.add(new EvalRow(p.id(), p.dataset().key(), t.split(), p.prompt(), p.prediction(), p.references(), s,
-                    warnings, p.promptTokens(), p.generatedTokens(), t.source()));
+                    warnings, p.promptTokens(), p.generatedTokens(), t.source(), t.question()));
         }
         for (GenerationResult.Skipped k : r.skipped()) {
             TokenizedExample t = byId.get(k.id());
@@ -297,11 +303,11 @@ public final class Evaluate {
             if (k.dataset() != null) {
                 // Scored as an empty answer, as official scripts score an unanswered question: leaving
                 // it out would raise the score by dropping exactly the hardest (longest) prompts.
-                s = TaskScorer.score(k.dataset(), null, t.references());
+                s = TaskScorer.score(k.dataset(), null, golds(t));
                 s.warnings().forEach(w -> warnings.add(w.name()));
             }
             out.add(new EvalRow(t.id(), t.dataset(), t.split(), null, null, t.references(), s, warnings,
-                    t.promptLength(), null, t.source()));
+                    t.promptLength(), null, t.source(), t.question()));
         }
         return out;
     }

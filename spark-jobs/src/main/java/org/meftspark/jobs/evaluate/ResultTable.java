@@ -10,7 +10,7 @@ import org.meftspark.metrics.Metric;
 
 /**
  * The Parquet layout of per-example results, shared by EvaluateJob and ScoreJob so their outputs can
- * be read (and unioned) the same way: id, dataset, split, prompt, prediction, references, one
+ * be read (and unioned) the same way: id, question, dataset, split, prompt, prediction, references, one
  * nullable double column per {@link Metric} (null when the metric does not apply to the row's
  * dataset or the row had no usable reference), warnings, and generation lengths.
  */
@@ -22,6 +22,7 @@ public final class ResultTable {
     public static StructType schema() {
         StructType s = new StructType()
                 .add("id", DataTypes.StringType, false)
+                .add("question", DataTypes.StringType, false)
                 .add("dataset", DataTypes.StringType, false)
                 .add("split", DataTypes.StringType, true)
                 .add("prompt", DataTypes.StringType, true)
@@ -40,6 +41,7 @@ public final class ResultTable {
     public static Row toRow(EvalRow r) {
         List<Object> v = new ArrayList<>();
         v.add(r.id());
+        v.add(r.question());
         v.add(r.dataset());
         v.add(r.split());
         v.add(r.prompt());

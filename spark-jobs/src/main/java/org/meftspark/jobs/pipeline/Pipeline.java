@@ -134,6 +134,8 @@ public final class Pipeline {
         if (manifest == null) {
             Preprocess.Result r = Preprocess.run(spark, base);
             log.print(r.table());
+            // The pipeline goes on (its own result says how well the model did); the lost records are named.
+            r.problems().forEach(p -> log.println("WARNING: preprocess: " + p));
             manifest = r.manifest();
         }
         Map<String, Object> ref = new LinkedHashMap<>();

@@ -83,7 +83,7 @@ final class Dedup {
                         Example e = dup.example();
                         out.add(Outcome.rejected(new Reject(REASON, "same id as " + kept.source() + " (kept, split "
                                 + kept.split() + "): the same question occurs twice; the copy in an evaluation split, "
-                                + "else the first input's, is kept", e.source().toString(), e.dataset().key(), e.id())));
+                                + "else the first input's, is kept", e.source().toString(), e.dataset().key(), e.id(), e.split(), 0)));
                     }
                 }
                 return !out.isEmpty();

@@ -63,8 +63,10 @@ public final class Preprocess {
      * @param manifest the committed manifest
      * @param output   the output directory (qualified URI)
      * @param table    the summary table printed by the command line
+     * @param problems why the run lost too much to count as a success ({@link RejectPolicy}); empty when it
+     *                 did not. The output is committed either way.
      */
-    public record Result(Manifest manifest, String output, String table) {
+    public record Result(Manifest manifest, String output, String table, List<String> problems) {
     }
 
     /**
@@ -88,7 +90,8 @@ public final class Preprocess {
         PromptTemplates templates = PromptTemplates.configured(d.templates());
         boolean chat = d.chatTemplate() == org.meftspark.config.DataSection.ChatTemplateMode.MODEL;
         // A tokenizer without a chat template is refused here, before any Spark work.
-        new org.meftspark.tokenize.SequenceBuilder(tokenizer, templates, d.maxLength(), d.truncationSide(), chat);
+        new org.meftspark.tokenize.SequenceBuilder(tokenizer, templates, d.maxLength(), d.truncationSide(), d.squadStride(),
+                chat);
         OutputCommit commit = OutputCommit.begin(d.shards(), d.overwrite(), hadoop, PURPOSE);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         int partitions = cfg.spark().partitions() > 0 ? cfg.spark().partitions() : jsc.defaultParallelism();
@@ -119,7 +122,7 @@ public final class Preprocess {
             // Broadcast: the tokenizer's files (1.8 MB for Mistral) reach each executor once,
             // not inside the task binary of every later stage.
             TokenizeStage tokenize = new TokenizeStage(jsc.broadcast(tokenizerSource), templates, d.maxLength(),
-                    d.truncationSide(), chat, toRemove);
+                    d.truncationSide(), d.squadStride(), chat, toRemove);
             JavaRDD<Outcome<TokenizedExample>> records = keep(persisted, deduped.mapPartitions(tokenize::apply));
             Tally tally = Tally.of(records, RejectsOutput.perPartition(partitions));
             JavaRDD<TokenizedExample> rows = records.filter(Outcome::isOk).map(Outcome::value);
@@ -171,8 +174,9 @@ public final class Preprocess {
             commit.commit(d.overwrite());
             phases.done("rejects+manifest");
             String output = commit.output().toString();
-            return new Result(m, output, SummaryTable.render(output, m, tally.byDatasetSplit(), rejectCounts, examplePairs,
-                    (System.nanoTime() - start) / 1e9) + "phases: " + phases + "\n");
+            return new Result(m, output, SummaryTable.render(output, m, tally.byDatasetSplit(), tally.needed(),
+                    d.maxLength(), rejectCounts, examplePairs, (System.nanoTime() - start) / 1e9) + "phases: " + phases
+                    + "\n", problems(tally, rejectCounts, d));
         } catch (Throwable e) {
             // Throwable: Spark throws SparkException, a checked exception no signature declares.
             commit.abort();
@@ -183,6 +187,29 @@ public final class Preprocess {
                 contamination.pairs().unpersist();
             }
         }
+    }
+
+    /** The reject policy over the tally, with the suggested max_length where length rejects are the cause. */
+    private static List<String> problems(Tally tally, Map<String, Long> rejectCounts, DataSection d) {
+        Map<String, Long> kept = new java.util.TreeMap<>();
+        Map<String, Long> rejected = new java.util.TreeMap<>();
+        Map<String, org.meftspark.shard.TokenStats> needed = new java.util.TreeMap<>();
+        tally.byDatasetSplit().forEach((k, v) -> {
+            String dataset = k.substring(0, k.indexOf('\t'));
+            kept.merge(dataset, v[Tally.ROWS], Long::sum);
+            rejected.merge(dataset, v[Tally.COUNTED], Long::sum);
+        });
+        tally.needed().forEach((k, v) -> needed.merge(k.substring(0, k.indexOf('\t')),
+                new org.meftspark.shard.TokenStats().merge(v), org.meftspark.shard.TokenStats::merge));
+        List<String> out = new ArrayList<>();
+        for (String p : new RejectPolicy(d.maxRejectFraction()).problems(kept, rejected, rejectCounts, "records",
+                "the shards are written; fix the input or the settings, or pass --allow-rejects to accept")) {
+            String dataset = p.substring(0, Math.max(p.indexOf(':'), 0));
+            org.meftspark.shard.TokenStats t = needed.get(dataset);
+            int suggested = t == null ? 0 : t.percentile(SummaryTable.KEEP_PERCENT);
+            out.add(suggested > d.maxLength() ? p + " (data.max_length " + suggested + " would keep 99% whole)" : p);
+        }
+        return out;
     }
 
     /** Wall time of each phase, for the summary (where does a slow run spend its time?). */

@@ -115,7 +115,7 @@ public final class ReadStage {
             return Outcome.ok(new Sourced(f.input(),
                     f.split().isEmpty() ? e.withSplit(HashSplit.assign(e.id(), devFraction)) : e));
         }
-        return Outcome.rejected(Reject.of((Rejection) r, f.dataset().key(), ""));
+        return Outcome.rejected(Reject.of((Rejection) r, f.dataset().key(), "", f.split(), 0));
     }
 
     /** One input's Parquet files through Spark; each row keeps its file and row index as its source. */

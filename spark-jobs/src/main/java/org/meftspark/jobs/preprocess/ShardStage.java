@@ -198,13 +198,25 @@ final class ShardStage {
             }
         }
 
+        /**
+         * Writes the footer and commits the file; a failure discards it here. The callers have already let go of
+         * this shard when they finish it (writeLocal takes it out of its open map first), so a file whose footer
+         * or last batch met a full disk stayed open, deleted but holding its space, and the disk could not be
+         * remounted read-only ("mount point is busy", ShardWriteTinyDiskTest).
+         */
         Written finish() throws IOException {
+            boolean committed = false;
             try {
                 ShardWriter.ShardSummary summary = writer.finish(); // also closes the writer
                 file.commit();
+                committed = true;
                 return new Written(shard, attempt, summary);
             } catch (IOException | FSError x) {
                 throw named(x);
+            } finally {
+                if (!committed) {
+                    abort();
+                }
             }
         }
 

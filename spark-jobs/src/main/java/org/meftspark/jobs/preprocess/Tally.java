@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.api.java.JavaRDD;
 import org.meftspark.shard.ShardPlan;
+import org.meftspark.shard.TokenStats;
 import org.meftspark.tokenize.TokenizedExample;
 
 /**
@@ -18,13 +19,26 @@ import org.meftspark.tokenize.TokenizedExample;
  * (docs/benchmarks.md, "Preprocessing").
  *
  * @param byPartition    rows and tokens per (partition, split), for {@link ShardPlan}
- * @param byDatasetSplit per "dataset\tsplit": {rows, tokens, rows whose prompt was truncated}
+ * @param byDatasetSplit per "dataset\tsplit" (split empty for rejects of records with none): {rows, tokens, rows
+ *                       whose prompt was truncated, unanswerable (SQuAD v2.0) rows, rejects, rejects that count
+ *                       against data.max_reject_fraction (not duplicates, not removed contamination)}
+ * @param needed         per "dataset\tsplit": the uncut length of every kept row and every length reject, for the
+ *                       suggested max_length
  * @param rejectCounts   per "reason\tdataset": rejected records
  * @param rejects        every reject, when {@code allRejects}; otherwise some of them
  * @param allRejects     whether no partition had more rejects than it was allowed to return
  */
 record Tally(List<ShardPlan.PartitionTokens> byPartition, Map<String, long[]> byDatasetSplit,
-             Map<String, Long> rejectCounts, List<Reject> rejects, boolean allRejects) implements java.io.Serializable {
+             Map<String, TokenStats> needed, Map<String, Long> rejectCounts, List<Reject> rejects, boolean allRejects)
+        implements java.io.Serializable {
+    /** Entries of a {@link #byDatasetSplit} value. */
+    static final int ROWS = 0;
+    static final int TOKENS = 1;
+    static final int TRUNCATED = 2;
+    static final int NO_ANSWER = 3;
+    static final int REJECTED = 4;
+    static final int COUNTED = 5;
+    private static final int WIDTH = 6;
 
     /** Rejected records in all. */
     long rejected() {
@@ -41,6 +55,7 @@ record Tally(List<ShardPlan.PartitionTokens> byPartition, Map<String, long[]> by
         List<Tally> parts = records.mapPartitionsWithIndex((p, it) -> {
             Map<String, long[]> bySplit = new HashMap<>();
             Map<String, long[]> byDatasetSplit = new HashMap<>();
+            Map<String, TokenStats> needed = new HashMap<>();
             Map<String, Long> rejectCounts = new HashMap<>();
             List<Reject> rejects = new ArrayList<>();
             boolean all = true;
@@ -49,6 +64,12 @@ record Tally(List<ShardPlan.PartitionTokens> byPartition, Map<String, long[]> by
                 if (!o.isOk()) {
                     Reject r = o.reject();
                     rejectCounts.merge(r.reason() + "\t" + r.dataset(), 1L, Long::sum);
+                    long[] d = byDatasetSplit.computeIfAbsent(r.dataset() + "\t" + r.split(), s -> new long[WIDTH]);
+                    d[REJECTED]++;
+                    d[COUNTED] += RejectPolicy.counts(r.reason()) ? 1 : 0;
+                    if (r.tokens() > 0) {
+                        needed.computeIfAbsent(r.dataset() + "\t" + r.split(), s -> new TokenStats()).add(r.tokens());
+                    }
                     if (all && rejects.size() < rejectsPerPartition) {
                         rejects.add(r);
                     } else if (all) {
@@ -61,28 +82,37 @@ record Tally(List<ShardPlan.PartitionTokens> byPartition, Map<String, long[]> by
                 long[] t = bySplit.computeIfAbsent(e.split(), s -> new long[2]);
                 t[0]++;
                 t[1] += e.inputIds().length;
-                long[] d = byDatasetSplit.computeIfAbsent(e.dataset() + "\t" + e.split(), s -> new long[3]);
-                d[0]++;
-                d[1] += e.inputIds().length;
-                d[2] += e.truncatedTokens() > 0 ? 1 : 0;
+                long[] d = byDatasetSplit.computeIfAbsent(e.dataset() + "\t" + e.split(), s -> new long[WIDTH]);
+                d[ROWS]++;
+                d[TOKENS] += e.inputIds().length;
+                d[TRUNCATED] += e.truncatedTokens() > 0 ? 1 : 0;
+                d[NO_ANSWER] += e.noAnswer() ? 1 : 0;
+                needed.computeIfAbsent(e.dataset() + "\t" + e.split(), s -> new TokenStats())
+                        .add(e.inputIds().length + e.truncatedTokens());
             }
             List<ShardPlan.PartitionTokens> out = new ArrayList<>();
             bySplit.forEach((s, t) -> out.add(new ShardPlan.PartitionTokens(p, s, t[0], t[1])));
-            return List.of(new Tally(out, byDatasetSplit, rejectCounts, rejects, all)).iterator();
+            return List.of(new Tally(out, byDatasetSplit, needed, rejectCounts, rejects, all)).iterator();
         }, false).collect();
         List<ShardPlan.PartitionTokens> byPartition = new ArrayList<>();
         Map<String, long[]> byDatasetSplit = new TreeMap<>();
+        Map<String, TokenStats> needed = new TreeMap<>();
         Map<String, Long> rejectCounts = new TreeMap<>();
         List<Reject> rejects = new ArrayList<>();
         boolean all = true;
         for (Tally t : parts) {
             byPartition.addAll(t.byPartition());
-            t.byDatasetSplit().forEach((k, v) -> byDatasetSplit.merge(k, v,
-                    (a, b) -> new long[] {a[0] + b[0], a[1] + b[1], a[2] + b[2]}));
+            t.byDatasetSplit().forEach((k, v) -> byDatasetSplit.merge(k, v.clone(), (a, b) -> {
+                for (int i = 0; i < a.length; i++) {
+                    a[i] += b[i];
+                }
+                return a;
+            }));
+            t.needed().forEach((k, v) -> needed.merge(k, v, TokenStats::merge));
             t.rejectCounts().forEach((k, v) -> rejectCounts.merge(k, v, Long::sum));
             rejects.addAll(t.rejects());
             all &= t.allRejects();
         }
-        return new Tally(byPartition, byDatasetSplit, rejectCounts, all ? rejects : List.of(), all);
+        return new Tally(byPartition, byDatasetSplit, needed, rejectCounts, all ? rejects : List.of(), all);
     }
 }

@@ -24,17 +24,18 @@ import org.meftspark.tokenize.TruncationSide;
  * @param templates  the prompt templates
  * @param maxLength  data.max_length
  * @param side       data.truncation_side
+ * @param stride     data.squad_stride
  * @param chat       data.chat_template is model: examples become chats of the tokenizer's template
  * @param removed    training id to the evaluation example it near-duplicates, for data.remove_contaminated;
  *                   null when nothing is removed
  */
 record TokenizeStage(Broadcast<TokenizerSource> tokenizer, PromptTemplates templates, int maxLength, TruncationSide side,
-                     boolean chat, Broadcast<Map<String, String>> removed) implements java.io.Serializable {
+                     int stride, boolean chat, Broadcast<Map<String, String>> removed) implements java.io.Serializable {
 
     static final String CONTAMINATED = "contaminated";
 
     Iterator<Outcome<TokenizedExample>> apply(Iterator<Outcome<Example>> records) {
-        SequenceBuilder builder = new SequenceBuilder(tokenizer.value().get(), templates, maxLength, side, chat);
+        SequenceBuilder builder = new SequenceBuilder(tokenizer.value().get(), templates, maxLength, side, stride, chat);
         Map<String, String> matched = removed == null ? Map.of() : removed.value();
         return new Iterator<>() {
             @Override
@@ -53,13 +54,14 @@ record TokenizeStage(Broadcast<TokenizerSource> tokenizer, PromptTemplates templ
                 if (evalId != null) {
                     return Outcome.rejected(new Reject(CONTAMINATED, "training question near-duplicates evaluation "
                             + "example " + evalId + "; removed because data.remove_contaminated is true",
-                            e.source().toString(), e.dataset().key(), e.id()));
+                            e.source().toString(), e.dataset().key(), e.id(), e.split(), 0));
                 }
                 SequenceResult r = builder.build(e);
                 if (r instanceof SequenceResult.Built b) {
                     return Outcome.ok(b.example());
                 }
-                return Outcome.rejected(Reject.of(((SequenceResult.Dropped) r).rejection(), e.dataset().key(), e.id()));
+                SequenceResult.Dropped d = (SequenceResult.Dropped) r;
+                return Outcome.rejected(Reject.of(d.rejection(), e.dataset().key(), e.id(), e.split(), d.fullLength()));
             }
         };
     }

@@ -39,6 +39,7 @@ import org.meftspark.jobs.preprocess.InputFile;
 import org.meftspark.jobs.preprocess.Outcome;
 import org.meftspark.jobs.preprocess.ReadStage;
 import org.meftspark.jobs.preprocess.Reject;
+import org.meftspark.jobs.preprocess.RejectPolicy;
 import org.meftspark.metrics.EvaluationSummary;
 import org.meftspark.metrics.RowScore;
 import org.meftspark.metrics.RunInfo;
@@ -71,8 +72,17 @@ public final class Score {
     private Score() {
     }
 
-    /** Layout of a predictions input. */
-    public enum PredictionFormat { AUTO, JSONL, PARQUET }
+    /** Layout of a predictions input ({@link PredictionInput}). */
+    public enum PredictionFormat {
+        /** Parquet by file name, else told from the first file's first line. */
+        AUTO,
+        /** One JSON object per line, with id or question, and prediction. */
+        JSONL,
+        /** Columns id and prediction. */
+        PARQUET,
+        /** The official SQuAD prediction file: one JSON object {"question id": "answer"}. */
+        SQUAD
+    }
 
     /**
      * @param predictions      predictions file or directory (any Hadoop path)
@@ -87,19 +97,32 @@ public final class Score {
      * @param seed             bootstrap and wrong-answer sample seed
      * @param reportExamples   wrong answers per dataset in the report
      * @param partitions       partitions of the join; 0 lets Spark decide
+     * @param maxRejectFraction share of a dataset's references that may go without a prediction, and of the
+     *                          prediction records that may be unreadable or unmatched, before the run fails
      */
     public record Options(String predictions, PredictionFormat predictionFormat, String references, Dataset dataset,
                           DataSection.Format referenceFormat, String out, boolean overwrite, String method,
-                          int bootstrapSamples, long seed, int reportExamples, int partitions) {
+                          int bootstrapSamples, long seed, int reportExamples, int partitions,
+                          double maxRejectFraction) {
+        /** Options with the default data.max_reject_fraction. */
+        public Options(String predictions, PredictionFormat predictionFormat, String references, Dataset dataset,
+                       DataSection.Format referenceFormat, String out, boolean overwrite, String method,
+                       int bootstrapSamples, long seed, int reportExamples, int partitions) {
+            this(predictions, predictionFormat, references, dataset, referenceFormat, out, overwrite, method,
+                    bootstrapSamples, seed, reportExamples, partitions, DataSection.MAX_REJECT_FRACTION.defaultValue());
+        }
     }
 
     /**
      * @param summary what metrics.json holds
      * @param output  the committed output
      * @param counts  the input counts (also in metrics.json's run.extra)
-     * @param table   the terminal summary
+     * @param table    the terminal summary
+     * @param format   the predictions' format and how it was chosen
+     * @param problems why the run lost too much to count as a success ({@link RejectPolicy}); empty when it did not
      */
-    public record Result(EvaluationSummary summary, String output, Map<String, Long> counts, String table) {
+    public record Result(EvaluationSummary summary, String output, Map<String, Long> counts, String table,
+                         String format, List<String> problems) {
     }
 
     public static Result run(SparkSession spark, Options o) throws IOException {
@@ -109,21 +132,25 @@ public final class Score {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         int partitions = o.partitions() > 0 ? o.partitions() : jsc.defaultParallelism();
         // Inputs are checked before any work, then the output is prepared.
-        boolean parquet = isParquet(o.predictions(), o.predictionFormat(), hadoop);
+        PredictionInput.Detected format = PredictionInput.detect(o.predictions(), o.predictionFormat(), hadoop);
+        boolean parquet = format.format() == PredictionFormat.PARQUET;
         ReferenceSource refs = ReferenceSource.of(o, hadoop);
         OutputCommit commit = OutputCommit.begin(o.out(), o.overwrite(), hadoop, PURPOSE);
         List<org.apache.spark.rdd.RDD<?>> persisted = new ArrayList<>();
         try {
             JavaRDD<Outcome<PredictionRecord>> predIn = keep(persisted,
-                    parquet ? readParquet(spark, o.predictions()) : readJsonLines(jsc, o.predictions(), hadoop, partitions));
+                    PredictionInput.read(spark, o.predictions(), format.format(), hadoop, partitions));
             JavaRDD<Outcome<ReferenceRecord>> refIn = keep(persisted, refs.read(spark, conf));
 
             // Persisted: the join, the duplicate listing and the counts all read them (measured: re-reducing
             // them cost a fifth of the job, docs/benchmarks.md).
-            JavaPairRDD<String, PredictionRecord> preds = keep(persisted, predIn.filter(Outcome::isOk).map(Outcome::value)
-                    .mapToPair(p -> new Tuple2<>(p.id(), p)).reduceByKey(PredictionRecord::first, partitions));
             JavaPairRDD<String, ReferenceRecord> golds = keep(persisted, refIn.filter(Outcome::isOk).map(Outcome::value)
                     .mapToPair(r -> new Tuple2<>(r.id(), r)).reduceByKey(ReferenceRecord::first, partitions));
+            JavaRDD<PredictionRecord> okPreds = predIn.filter(Outcome::isOk).map(Outcome::value);
+            QuestionMatch byQuestion = QuestionMatch.of(okPreds, golds, partitions, persisted);
+            JavaPairRDD<String, PredictionRecord> preds = keep(persisted, okPreds.filter(p -> !p.id().isEmpty())
+                    .union(byQuestion.matched())
+                    .mapToPair(p -> new Tuple2<>(p.id(), p)).reduceByKey(PredictionRecord::first, partitions));
             JavaPairRDD<String, Tuple2<Optional<PredictionRecord>, Optional<ReferenceRecord>>> joined =
                     keep(persisted, preds.fullOuterJoin(golds, partitions));
             JavaRDD<EvalRow> rows = keep(persisted, joined.filter(j -> j._2()._2().isPresent())
@@ -132,13 +159,16 @@ public final class Score {
             Path staging = commit.staging();
             spark.createDataFrame(rows.map(ResultTable::toRow), ResultTable.schema())
                     .write().parquet(new Path(staging, "predictions").toString());
-            JavaRDD<PredictionRecord> unknown = joined.filter(j -> !j._2()._2().isPresent()).map(j -> j._2()._1().get());
-            unknown.map(p -> json(Map.of("id", p.id(), "source", p.source(!parquet),
-                    "prediction", String.valueOf(p.prediction())))).saveAsTextFile(new Path(staging, "unknown_predictions").toString());
-            JavaRDD<EvalRow> missing = rows.filter(r -> r.prediction() == null && r.warnings().stream()
-                    .anyMatch(w -> w.startsWith("missing_prediction:")));
-            missing.map(r -> json(Map.of("id", r.id(), "dataset", r.dataset(), "split", String.valueOf(r.split()),
-                    "source", r.source()))).saveAsTextFile(new Path(staging, "missing_predictions").toString());
+            JavaRDD<PredictionRecord> unknown = joined.filter(j -> !j._2()._2().isPresent()).map(j -> j._2()._1().get())
+                    .union(byQuestion.unmatched());
+            unknown.map(p -> json(unknownEntry(p, parquet))).saveAsTextFile(new Path(staging, "unknown_predictions").toString());
+            byQuestion.ambiguous().map(a -> json(Map.of("question", a._1().question(), "source", a._1().source(!parquet),
+                    "prediction", String.valueOf(a._1().prediction()), "matches", a._2())))
+                    .saveAsTextFile(new Path(staging, "ambiguous_predictions").toString());
+            JavaRDD<EvalRow> missing = rows.filter(Score::missing);
+            missing.map(r -> json(Map.of("id", r.id(), "question", r.question(), "dataset", r.dataset(),
+                    "split", String.valueOf(r.split()), "source", r.source())))
+                    .saveAsTextFile(new Path(staging, "missing_predictions").toString());
             preds.filter(p -> p._2().copies() > 1).map(p -> json(Map.of("side", "predictions", "id", p._1(),
                             "copies", p._2().copies(), "kept", p._2().source(!parquet))))
                     .union(golds.filter(g -> g._2().copies() > 1).map(g -> json(Map.of("side", "references",
@@ -152,6 +182,8 @@ public final class Score {
                     ResultAggregate::add, ResultAggregate::merge);
             Map<String, Long> counts = new LinkedHashMap<>();
             counts.put("prediction_records", predIn.filter(Outcome::isOk).count());
+            counts.put("question_matched_predictions", byQuestion.matchedCount());
+            counts.put("ambiguous_question_predictions", byQuestion.ambiguous().count());
             counts.put("malformed_prediction_lines", predIn.filter(x -> !x.isOk()).count());
             counts.put("non_utf8_lines", predIn.filter(x -> x.isOk() && !x.value().warnings().isEmpty()).count());
             counts.put("reference_records", refIn.filter(Outcome::isOk).count());
@@ -161,10 +193,12 @@ public final class Score {
             counts.put("scored_rows", agg.rows());
             counts.put("missing_predictions", agg.jobWarnings().getOrDefault("missing_prediction", 0L));
             counts.put("unknown_predictions", unknown.count());
+            List<String> problems = problems(rows, counts, o.maxRejectFraction());
 
             Map<String, String> extra = new LinkedHashMap<>();
             extra.put("predictions", o.predictions());
             extra.put("references", o.references());
+            extra.put("predictions_format", format.format().name().toLowerCase(Locale.ROOT) + " (" + format.how() + ")");
             counts.forEach((k, v) -> extra.put(k, String.valueOf(v)));
             double seconds = (System.nanoTime() - start) / 1e9;
             extra.put("seconds", String.format(Locale.ROOT, "%.1f", seconds));
@@ -175,9 +209,11 @@ public final class Score {
                     o.reportExamples());
             commit.commit(o.overwrite());
             String output = commit.output().toString();
-            StringBuilder table = new StringBuilder(Outputs.table(output, summary, Map.of(), seconds));
-            counts.forEach((k, v) -> table.append(String.format(Locale.ROOT, "  %-28s %d%n", k, v)));
-            return new Result(summary, output, counts, table.toString());
+            StringBuilder table = new StringBuilder("predictions: " + format.format().name().toLowerCase(Locale.ROOT)
+                    + ", " + format.how() + "\n");
+            table.append(Outputs.table(output, summary, Map.of(), seconds));
+            counts.forEach((k, v) -> table.append(String.format(Locale.ROOT, "  %-30s %d%n", k, v)));
+            return new Result(summary, output, counts, table.toString(), format.how(), problems);
         } catch (Throwable e) {
             commit.abort();
             if (e instanceof RuntimeException r) {
@@ -215,102 +251,59 @@ public final class Score {
             warnings.add("duplicate_reference: " + g.copies() + " references with this id; the one from " + g.source()
                     + " is used");
         }
-        RowScore s = TaskScorer.score(d, prediction, g.references());
+        RowScore s = TaskScorer.score(d, prediction, g.golds());
         s.warnings().forEach(w -> warnings.add(w.name()));
         return new EvalRow(g.id(), g.dataset(), g.split(), null, prediction, g.references(), s, warnings, null, null,
-                source);
+                source, g.question());
     }
 
-    /** JSONL through Hadoop's line reader, keeping each line's raw bytes (to detect non-UTF-8) and offset. */
-    @SuppressWarnings("unchecked")
-    static JavaRDD<Outcome<PredictionRecord>> readJsonLines(JavaSparkContext jsc, String path, Configuration conf,
-                                                         int partitions) {
-        // A file smaller than a block is one split, so one task would parse it all (measured: the whole
-        // read on one core); cap the split size so every core gets a share.
-        Configuration c = new Configuration(conf);
-        try {
-            Path p = new Path(path);
-            long bytes = p.getFileSystem(conf).getContentSummary(p).getLength();
-            c.setLong("mapreduce.input.fileinputformat.split.maxsize", Math.max(1L << 20, bytes / partitions + 1));
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("--predictions: cannot read " + path + ": " + e.getMessage(), e);
-        }
-        JavaNewHadoopRDD<LongWritable, Text> lines = (JavaNewHadoopRDD<LongWritable, Text>) jsc.newAPIHadoopFile(path,
-                TextInputFormat.class, LongWritable.class, Text.class, c);
-        return lines.mapPartitionsWithInputSplit((split, it) -> {
-            String file = ((FileSplit) split).getPath().toString();
-            return new Iterator<Outcome<PredictionRecord>>() {
-                private Outcome<PredictionRecord> next;
-
-                @Override
-                public boolean hasNext() {
-                    while (next == null && it.hasNext()) {
-                        Tuple2<LongWritable, Text> t = it.next();
-                        // Text is reused by the reader: parse before advancing.
-                        next = PredictionRecord.parseJsonLine(t._2().getBytes(), t._2().getLength(), file, t._1().get());
-                    }
-                    return next != null;
-                }
-
-                @Override
-                public Outcome<PredictionRecord> next() {
-                    if (!hasNext()) {
-                        throw new NoSuchElementException();
-                    }
-                    Outcome<PredictionRecord> out = next;
-                    next = null;
-                    return out;
-                }
-            };
-        }, true);
+    private static boolean missing(EvalRow r) {
+        return r.prediction() == null && r.warnings().stream().anyMatch(w -> w.startsWith("missing_prediction:"));
     }
 
-    /** Parquet with an id column and a prediction column (strings, or anything castable to one). */
-    static JavaRDD<Outcome<PredictionRecord>> readParquet(SparkSession spark, String path) {
-        org.apache.spark.sql.Dataset<Row> df = spark.read().parquet(path);
-        List<String> columns = Arrays.asList(df.columns());
-        if (!columns.contains("id") || !columns.contains("prediction")) {
-            throw new IllegalArgumentException("--predictions " + path + ": Parquet predictions need the columns id and "
-                    + "prediction; found " + columns);
+    private static Map<String, Object> unknownEntry(PredictionRecord p, boolean parquet) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", p.id());
+        if (p.question() != null) {
+            m.put("question", p.question());
         }
-        return df.select(col("id").cast("string"), col("prediction").cast("string"),
-                col("_metadata.file_path"), col("_metadata.row_index")).toJavaRDD().map(r -> {
-                    String id = r.isNullAt(0) ? "" : r.getString(0);
-                    if (id.isBlank()) {
-                        return Outcome.<PredictionRecord>rejected(new Reject("malformed_line", "null or blank id",
-                                r.getString(2) + "#" + r.getLong(3), "", ""));
-                    }
-                    List<String> warnings = r.isNullAt(1) || r.getString(1).indexOf('\uFFFD') < 0 ? List.of()
-                            : List.of("non_utf8_line: the prediction holds U+FFFD");
-                    return Outcome.ok(new PredictionRecord(id, r.isNullAt(1) ? null : r.getString(1), r.getString(2),
-                            r.getLong(3), 1, warnings));
-                });
+        m.put("source", p.source(!parquet));
+        m.put("prediction", String.valueOf(p.prediction()));
+        return m;
     }
 
-    static boolean isParquet(String path, PredictionFormat f, Configuration conf) {
-        if (f != PredictionFormat.AUTO) {
-            return f == PredictionFormat.PARQUET;
+    /**
+     * The reject policy of a score run: per dataset, the references left without a prediction; over all, the
+     * prediction records that could not be read or matched (malformed, unknown id or question, ambiguous question).
+     */
+    private static List<String> problems(JavaRDD<EvalRow> rows, Map<String, Long> counts, double maxFraction) {
+        Map<String, Long> kept = new java.util.TreeMap<>();
+        Map<String, Long> missing = new java.util.TreeMap<>();
+        Map<String, Long> reasons = new java.util.TreeMap<>();
+        rows.map(r -> r.dataset() + "\t" + (missing(r) ? "m" : "k")).countByValue().forEach((k, v) -> {
+            String dataset = k.substring(0, k.indexOf('\t'));
+            if (k.endsWith("\tm")) {
+                missing.merge(dataset, v, Long::sum);
+                reasons.merge("missing_prediction\t" + dataset, v, Long::sum);
+            } else {
+                kept.merge(dataset, v, Long::sum);
+            }
+        });
+        RejectPolicy policy = new RejectPolicy(maxFraction);
+        List<String> out = new ArrayList<>(policy.problems(kept, missing, reasons, "references",
+                "the scores are written (missing predictions count as empty answers); check the ids or questions of "
+                        + "the predictions, or pass --allow-rejects to accept"));
+        long bad = counts.get("malformed_prediction_lines") + counts.get("unknown_predictions")
+                + counts.get("ambiguous_question_predictions");
+        long total = counts.get("prediction_records") + counts.get("malformed_prediction_lines");
+        if (total > 0 && bad > maxFraction * total) {
+            out.add(String.format(Locale.ROOT, "predictions: %d of %d prediction records unreadable or unmatched "
+                            + "(%d malformed, %d unknown, %d ambiguous question), more than max_reject_fraction %s; "
+                            + "see _rejects/, unknown_predictions/ and ambiguous_predictions/, or pass --allow-rejects",
+                    bad, total, counts.get("malformed_prediction_lines"), counts.get("unknown_predictions"),
+                    counts.get("ambiguous_question_predictions"), maxFraction));
         }
-        try {
-            Path p = new Path(path);
-            FileSystem fs = p.getFileSystem(conf);
-            if (!fs.exists(p)) {
-                throw new IllegalArgumentException("--predictions " + path + " does not exist");
-            }
-            if (path.toLowerCase(Locale.ROOT).endsWith(".parquet")) {
-                return true;
-            }
-            if (fs.getFileStatus(p).isDirectory()) {
-                for (FileStatus s : fs.listStatus(p)) {
-                    if (s.getPath().getName().endsWith(".parquet")) {
-                        return true;
-                    }
-                }
-            }
-            return false;
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("--predictions: cannot read " + path + ": " + e.getMessage(), e);
-        }
+        return out;
     }
 
     /** Persists (a JavaRDD or JavaPairRDD): several outputs read each of these, the input is read once. */
@@ -358,11 +351,14 @@ public final class Score {
 
         JavaRDD<Outcome<ReferenceRecord>> read(SparkSession spark, HadoopConf conf) {
             if (!shards) {
-                return ReadStage.read(spark, files, conf, 0.0).map(x -> x.isOk()
-                        ? Outcome.ok(new ReferenceRecord(x.value().example().id(), x.value().example().dataset().key(),
-                        x.value().example().split(), x.value().example().references(),
-                        x.value().example().source().toString(), 1))
-                        : Outcome.rejected(x.reject()));
+                return ReadStage.read(spark, files, conf, 0.0).map(x -> {
+                    if (!x.isOk()) {
+                        return Outcome.rejected(x.reject());
+                    }
+                    org.meftspark.data.Example e = x.value().example();
+                    return Outcome.ok(new ReferenceRecord(e.id(), e.dataset().key(), e.split(), e.references(),
+                            e.source().toString(), 1, e.question(), e.noAnswer(), e.candidates()));
+                });
             }
             HadoopShardStore store = new HadoopShardStore(path, conf);
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -373,7 +369,7 @@ public final class Score {
                 while (batches.hasNext()) {
                     for (TokenizedExample t : batches.next()) {
                         out.add(Outcome.ok(new ReferenceRecord(t.id(), t.dataset(), t.split(), t.references(),
-                                t.source(), 1)));
+                                t.source(), 1, t.question(), t.noAnswer(), t.candidates())));
                     }
                 }
                 return out.iterator();

@@ -73,7 +73,7 @@ class EvaluateJobTest {
                     - {dataset: gsm8k, path: "%7$s", split: train}
                   shards: "%8$s"
                   templates: "%9$s/conf/templates"
-                  max_length: 384
+                  max_length: 768  # SampleDatasets ToolBench rows are about 720 byte tokens, never cut
                   shard_tokens: 4000
                 model: {path: "%10$s", tokenizer: byte}
                 evaluation: {decoding: greedy, max_new_tokens: 6, batch_size: 4, bootstrap_samples: 200,

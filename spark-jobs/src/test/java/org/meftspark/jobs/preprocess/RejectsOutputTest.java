@@ -81,8 +81,10 @@ class RejectsOutputTest {
             assertThat(t.rejected()).isEqualTo(25);
             assertThat(t.rejectCounts()).containsEntry("malformed_json\tgsm8k", 5L).containsEntry("malformed_json\tsquad", 4L)
                     .containsEntry("missing_field\tgsm8k", 8L).containsEntry("missing_field\tsquad", 8L);
-            assertThat(t.byDatasetSplit().get("gsm8k\ttrain")).containsExactly(30, 30 * 4, 2);
-            assertThat(t.byDatasetSplit().get("gsm8k\tdev")).containsExactly(10, 40, 2);
+            // rows, tokens, truncated, unanswerable, rejects, counted rejects (these rejects have no split)
+            assertThat(t.byDatasetSplit().get("gsm8k\ttrain")).containsExactly(30, 30 * 4, 2, 0, 0, 0);
+            assertThat(t.byDatasetSplit().get("gsm8k\tdev")).containsExactly(10, 40, 2, 0, 0, 0);
+            assertThat(t.byDatasetSplit().get("gsm8k\t")[Tally.REJECTED]).isEqualTo(13);
             assertThat(t.byPartition().stream().mapToLong(p -> p.rows()).sum()).isEqualTo(40);
         }
 

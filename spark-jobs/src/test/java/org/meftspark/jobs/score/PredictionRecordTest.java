@@ -15,10 +15,17 @@ class PredictionRecordTest {
 
     @Test
     void everyKindOfLineHasADefinedResult() {
+        // An id without a dataset prefix is a raw SQuAD id (issue 18): it gets the project's "squad:".
         assertThat(parse("{\"id\": \"a\", \"prediction\": \"Paris\"}").value())
-                .extracting(PredictionRecord::id, PredictionRecord::prediction).containsExactly("a", "Paris");
+                .extracting(PredictionRecord::id, PredictionRecord::prediction).containsExactly("squad:a", "Paris");
+        assertThat(parse("{\"id\": \"nq_open:0123\", \"prediction\": \"Paris\"}").value().id()).isEqualTo("nq_open:0123");
         assertThat(parse("{\"id\": 12, \"prediction\": [\"t, a\", \"u, b\"]}").value())
-                .extracting(PredictionRecord::id, PredictionRecord::prediction).containsExactly("12", "t, a\nu, b");
+                .extracting(PredictionRecord::id, PredictionRecord::prediction).containsExactly("squad:12", "t, a\nu, b");
+        // EfficientQA / GSM8K style: no id, the question instead.
+        PredictionRecord q = parse("{\"question\": \"who wrote hamlet\", \"prediction\": \"Shakespeare\"}").value();
+        assertThat(q.id()).isEmpty();
+        assertThat(q.question()).isEqualTo("who wrote hamlet");
+        assertThat(q.source(true)).isEqualTo("p.jsonl:7");
         assertThat(parse("{\"id\": \"a\"}").value().prediction()).isNull();
         assertThat(parse("{\"id\": \"a\", \"prediction\": 42}").value().prediction()).isEqualTo("42");
         assertThat(parse("   ")).isNull();
