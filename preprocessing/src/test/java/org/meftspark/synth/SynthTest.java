@@ -90,7 +90,8 @@ class SynthTest {
         }
     }
 
-    private static List<Example> read(Dataset d, Path file) {
+    /** Every record of a file, each asserted to be an example (no rejection). */
+    static List<Example> read(Dataset d, Path file) {
         List<Example> out = new ArrayList<>();
         try (ReadResults r = DatasetReaders.open(d, "train", file, ReaderOptions.DEFAULTS)) {
             while (r.hasNext()) {

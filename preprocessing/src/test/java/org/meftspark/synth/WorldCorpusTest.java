@@ -12,11 +12,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.meftspark.data.Dataset;
-import org.meftspark.data.DatasetReaders;
 import org.meftspark.data.Example;
-import org.meftspark.data.ReadResult;
-import org.meftspark.data.ReadResults;
-import org.meftspark.data.ReaderOptions;
 import org.meftspark.synth.FactWorld.Attribute;
 import org.meftspark.synth.FactWorld.Town;
 
@@ -170,14 +166,6 @@ class WorldCorpusTest {
     }
 
     private static List<Example> read(Dataset d, Path file) {
-        List<Example> out = new ArrayList<>();
-        try (ReadResults r = DatasetReaders.open(d, "train", file, ReaderOptions.DEFAULTS)) {
-            while (r.hasNext()) {
-                ReadResult x = r.next();
-                assertThat(x).as("%s: %s", file, x).isInstanceOf(Example.class);
-                out.add((Example) x);
-            }
-        }
-        return out;
+        return SynthTest.read(d, file);
     }
 }
