@@ -36,7 +36,8 @@ class ModelCommandsTest {
     static Path dir;
     static Path model;
 
-    private static String[] meft(int expectedCode, String... args) {
+    /** Runs {@code meft ARGS} in this JVM, asserts its exit code, and returns {stdout, stderr}. */
+    static String[] meft(int expectedCode, String... args) {
         CommandLine cl = Meft.commandLine();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

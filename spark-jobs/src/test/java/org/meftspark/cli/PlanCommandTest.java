@@ -3,8 +3,6 @@ package org.meftspark.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,21 +18,13 @@ import org.meftspark.model.ModelConfig;
 import org.meftspark.spark.LaunchEnvironment;
 import org.meftspark.train.DeviceFootprint;
 import org.meftspark.train.MemoryPlan;
-import picocli.CommandLine;
 
 /** {@code meft plan} (issue 19 item 5): its numbers are DeviceFootprint's, and the examples' comments are its output. */
 class PlanCommandTest {
     private static final Path ROOT = LaunchEnvironment.current().root();
 
     private static String[] meft(int expectedCode, String... args) {
-        CommandLine cl = Meft.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        assertThat(code).as("stdout: %s%nstderr: %s", out, err).isEqualTo(expectedCode);
-        return new String[] {out.toString(), err.toString()};
+        return ModelCommandsTest.meft(expectedCode, args);
     }
 
     /** The lines of the "# Memory plan:" comment block, without their "#   " prefix. */
