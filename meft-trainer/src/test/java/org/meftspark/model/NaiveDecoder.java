@@ -170,4 +170,22 @@ final class NaiveDecoder {
         }
         return out;
     }
+
+    /**
+     * max |got - ref| / max |ref| over every position and vocabulary entry: the error of flattened
+     * [T * V] logits against the reference's [T][V], relative to the largest reference logit.
+     */
+    static double maxRelativeError(double[][] ref, double[] got, int vocab) {
+        double maxRef = 0, maxErr = 0;
+        for (int t = 0; t < ref.length; t++) {
+            for (int v = 0; v < vocab; v++) {
+                maxRef = Math.max(maxRef, Math.abs(ref[t][v]));
+                maxErr = Math.max(maxErr, Math.abs(got[t * vocab + v] - ref[t][v]));
+            }
+        }
+        if (maxRef == 0) {
+            throw new AssertionError("the reference logits are all zero: the comparison would say nothing");
+        }
+        return maxErr / maxRef;
+    }
 }
