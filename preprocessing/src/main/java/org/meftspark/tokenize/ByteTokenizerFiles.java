@@ -10,11 +10,13 @@ import org.meftspark.io.AtomicFiles;
 /**
  * {@link ByteTokenizer} as Hugging Face tokenizer files ({@code tokenizer.json},
  * {@code tokenizer_config.json}), so a model folder trained with it loads in {@code transformers}
- * and in DJL with the same ids: a byte-level BPE without merges whose vocabulary maps byte b to
- * id b through GPT-2's byte-to-character table, then {@code <s>} 256, {@code </s>} 257 and
- * {@code <pad>} 258, and a post-processor that puts {@code <s>} first. One difference remains, as
- * with every Hugging Face tokenizer: the literal strings {@code <s>}, {@code </s>} and {@code <pad>}
- * inside a text become their special ids there, while {@link ByteTokenizer} encodes them as bytes.
+ * and in DJL with the same ids: a byte-level BPE whose vocabulary maps byte b to id b through
+ * GPT-2's byte-to-character table, then {@code <s>} 256, {@code </s>} 257 and {@code <pad>} 258,
+ * and a post-processor that puts {@code <s>} first. Without merges it is the byte tokenizer
+ * exactly; with the merges of {@link BpeTrainer} (the embedded base's own BPE) merged pieces take
+ * ids 259 and up, so ids 0..258 keep their meaning. One difference remains, as with every Hugging
+ * Face tokenizer: the literal strings {@code <s>}, {@code </s>} and {@code <pad>} inside a text
+ * become their special ids there, while {@link ByteTokenizer} encodes them as bytes.
  */
 public final class ByteTokenizerFiles {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -24,7 +26,17 @@ public final class ByteTokenizerFiles {
 
     /** Writes both files into {@code folder}, each atomically. */
     public static void write(Path folder) {
-        AtomicFiles.writeString(folder.resolve("tokenizer.json"), tokenizerJson(), "tokenizer.json");
+        write(folder, java.util.List.of());
+    }
+
+    /**
+     * Writes the byte tokenizer extended by {@code merges} ({@link BpeTrainer}): the piece of merge
+     * i gets id 259 + i, after the bytes and the three specials, so ids 0..258 mean what they mean
+     * in {@link ByteTokenizer}. With merges the pre-tokenizer splits words first (GPT-2's pattern,
+     * as the merges were learned); without, it is exactly the byte tokenizer.
+     */
+    public static void write(Path folder, java.util.List<String[]> merges) {
+        AtomicFiles.writeString(folder.resolve("tokenizer.json"), tokenizerJson(merges), "tokenizer.json");
         ObjectNode cfg = JSON.createObjectNode();
         cfg.put("tokenizer_class", "PreTrainedTokenizerFast");
         cfg.put("bos_token", "<s>");
@@ -48,6 +60,11 @@ public final class ByteTokenizerFiles {
     }
 
     static String tokenizerJson() {
+        return tokenizerJson(java.util.List.of());
+    }
+
+    static String tokenizerJson(java.util.List<String[]> merges) {
+        boolean words = !merges.isEmpty();
         ObjectNode root = JSON.createObjectNode();
         root.put("version", "1.0");
         root.putNull("truncation");
@@ -66,7 +83,7 @@ public final class ByteTokenizerFiles {
             t.put("special", true);
         }
         root.putNull("normalizer");
-        root.set("pre_tokenizer", byteLevel());
+        root.set("pre_tokenizer", byteLevel(words));
         ObjectNode post = root.putObject("post_processor");
         post.put("type", "TemplateProcessing");
         ArrayNode single = post.putArray("single");
@@ -80,7 +97,7 @@ public final class ByteTokenizerFiles {
         bos.put("id", "<s>");
         bos.putArray("ids").add(ByteTokenizer.BOS);
         bos.putArray("tokens").add("<s>");
-        root.set("decoder", byteLevel());
+        root.set("decoder", byteLevel(false));
         ObjectNode model = root.putObject("model");
         model.put("type", "BPE");
         model.putNull("dropout");
@@ -95,16 +112,25 @@ public final class ByteTokenizerFiles {
         for (int b = 0; b < 256; b++) {
             vocab.put(String.valueOf(chars[b]), b);
         }
-        model.putArray("merges");
+        ArrayNode mergeList = model.putArray("merges");
+        int id = ByteTokenizer.PAD + 1;
+        for (String[] m : merges) {
+            String piece = m[0] + m[1];
+            if (vocab.has(piece)) {
+                throw new IllegalArgumentException("merge " + m[0] + " + " + m[1] + " repeats the piece " + piece);
+            }
+            vocab.put(piece, id++);
+            mergeList.add(m[0] + " " + m[1]);
+        }
         return root.toPrettyString() + "\n";
     }
 
-    private static ObjectNode byteLevel() {
+    private static ObjectNode byteLevel(boolean splitWords) {
         ObjectNode n = JSON.createObjectNode();
         n.put("type", "ByteLevel");
         n.put("add_prefix_space", false);
         n.put("trim_offsets", false);
-        n.put("use_regex", false);
+        n.put("use_regex", splitWords);
         return n;
     }
 }

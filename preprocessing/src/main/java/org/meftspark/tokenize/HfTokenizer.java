@@ -281,6 +281,11 @@ public final class HfTokenizer implements Tokenizer {
         return id >= 0 && id < pieces.length ? pieces[id] : null;
     }
 
+    /** The vocabulary's string for {@code id} (byte-level pieces as GPT-2 characters), or null if it has none. */
+    public String piece(int id) {
+        return pieceOf(id);
+    }
+
     /** What the tokenizer's own template puts first, to learn whether it adds BOS. */
     private static long firstIdWithSpecials(HuggingFaceTokenizer djl) {
         long[] ids = djl.encode("a", true, false).getIds();
