@@ -38,6 +38,20 @@ class MeftCommandTest {
     }
 
     @Test
+    void anUnknownCommandExitsTwoWithTheNearestOne() {
+        for (String[] args : List.of(new String[] {"pretrian", "--help"}, new String[] {"pretrian"},
+                new String[] {"evalaute", "--config", "x.yaml"})) {
+            Result r = meft(args);
+            assertThat(r.code()).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(r.err()).contains("unknown command '" + args[0] + "'").contains("did you mean '"
+                    + (args[0].startsWith("p") ? "pretrain" : "evaluate") + "'");
+            assertThat(r.out()).doesNotContain("Usage:");
+        }
+        assertThat(meft("zzz").err()).contains("unknown command 'zzz'").doesNotContain("did you mean");
+        assertThat(meft("pretrain", "--help").code()).isZero();
+    }
+
+    @Test
     void everyHelpTextRendersWithoutAPicocliWarning() {
         // picocli formats descriptions with String.format: a bare '%' prints a warning (on System.err)
         // and unformatted text instead of the help.
@@ -75,7 +89,8 @@ class MeftCommandTest {
         assertThat(meft().code()).isNotZero();
         Result r = meft("trian");
         assertThat(r.code()).isNotZero();
-        assertThat(r.err()).contains("Unmatched argument").contains("trian");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("unknown command 'trian'").contains("did you mean 'train'");
     }
 
     @Test
