@@ -45,6 +45,18 @@ public final class TorchRuntime {
         }
     }
 
+    /**
+     * Makes this thread's CPU float arithmetic flush subnormal numbers to zero (x86 FTZ/DAZ, what
+     * {@code torch.set_flush_denormal(True)} does). As a model grows confident, softmax outputs and the
+     * gradients through them fall below 1.2e-38 and each such value costs the CPU about a hundred
+     * times a normal one: pretraining the embedded base slowed from 0.30 to 0.61 s a step over its
+     * first 2,300 steps on identical shapes, nearly all of it in backward. Values that small change no
+     * result in fp32 training. Returns whether the CPU supports it.
+     */
+    public static boolean flushDenormals() {
+        return org.bytedeco.pytorch.Context.setFlushDenormal(true);
+    }
+
     /** Intra-op threads libtorch uses for CPU kernels. */
     public static int threads() {
         return get_num_threads();

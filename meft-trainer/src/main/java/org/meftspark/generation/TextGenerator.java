@@ -30,6 +30,7 @@ public final class TextGenerator {
     /** Generated tokens per prompt (prompt, EOS and stop sequence excluded). */
     @SuppressWarnings("try") // the guards act by existing: no-grad mode and native-memory scope
     public List<long[]> generate(List<long[]> prompts, GenerationConfig cfg) {
+        org.meftspark.device.TorchRuntime.flushDenormals(); // a confident model's softmax tails are subnormal: slow
         for (long[] p : prompts) {
             if (p.length == 0) {
                 throw new IllegalArgumentException("empty prompt: generation needs at least one token (e.g. BOS)");
