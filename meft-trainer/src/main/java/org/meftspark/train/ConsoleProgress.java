@@ -12,6 +12,7 @@ public final class ConsoleProgress implements TrainingListener {
     private final PrintStream out;
     private final boolean terminal;
     private final int logEvery;
+    private final String prefix;
     private long total;
     private long startNs;
     private long firstStep = -1;
@@ -21,9 +22,15 @@ public final class ConsoleProgress implements TrainingListener {
      * @param logEvery steps between log lines when not on a terminal
      */
     public ConsoleProgress(PrintStream out, boolean terminal, int logEvery) {
+        this(out, terminal, logEvery, "");
+    }
+
+    /** @param prefix put before every line, e.g. {@code "train meft: "} for a sweep's variants side by side */
+    public ConsoleProgress(PrintStream out, boolean terminal, int logEvery, String prefix) {
         this.out = out;
         this.terminal = terminal;
         this.logEvery = Math.max(1, logEvery);
+        this.prefix = prefix;
     }
 
     /** A bar on a terminal, a line every 10 steps otherwise. */
@@ -35,7 +42,7 @@ public final class ConsoleProgress implements TrainingListener {
     public void onStart(Map<String, Object> run) {
         total = ((Number) run.get("total_steps")).longValue();
         startNs = System.nanoTime();
-        out.println("training " + run);
+        out.println(prefix + "training " + run);
     }
 
     @Override
@@ -47,7 +54,8 @@ public final class ConsoleProgress implements TrainingListener {
         }
         double elapsed = (System.nanoTime() - startNs) / 1e9;
         double eta = elapsed / Math.max(1, step - firstStep) * (total - step);
-        String line = String.format(Locale.ROOT, "step %d/%d loss %s tokens/s %.0f eta %s", step, total, m.get("loss"),
+        String line = prefix + String.format(Locale.ROOT, "step %d/%d loss %s lr %s tokens/s %.0f eta %s", step, total,
+                fourDigits(((Number) m.get("loss")).doubleValue()), shortNumber(((Number) m.get("lr")).doubleValue()),
                 ((Number) m.get("tokens_per_s")).doubleValue(), duration(eta));
         if (terminal) {
             int width = 30;
@@ -67,8 +75,25 @@ public final class ConsoleProgress implements TrainingListener {
         if (terminal && r.stepsDone() < r.totalSteps()) {
             out.println();
         }
-        out.println("training ended after " + r.stepsDone() + " of " + r.totalSteps() + " steps, " + r.badSteps()
+        out.println(prefix + "training ended after " + r.stepsDone() + " of " + r.totalSteps() + " steps, " + r.badSteps()
                 + " skipped; checkpoint " + r.checkpoint());
+    }
+
+    /** A loss to 4 significant digits (NaN and infinities as themselves). */
+    static String fourDigits(double x) {
+        return Double.isFinite(x) ? new java.math.BigDecimal(x).round(new java.math.MathContext(4)).stripTrailingZeros()
+                .toPlainString() : Double.toString(x);
+    }
+
+    /** A learning rate in short form: 0.003 as 3e-3, 1.5e-4 as 1.5e-4, 0 as 0. */
+    static String shortNumber(double x) {
+        if (x == 0 || !Double.isFinite(x)) {
+            return x == 0 ? "0" : Double.toString(x);
+        }
+        String s = String.format(Locale.ROOT, "%.2e", x); // 3.00e-03
+        String mantissa = s.substring(0, s.indexOf('e')).replaceAll("\\.?0+$", "");
+        int exponent = Integer.parseInt(s.substring(s.indexOf('e') + 1));
+        return mantissa + "e" + exponent;
     }
 
     static String duration(double s) {

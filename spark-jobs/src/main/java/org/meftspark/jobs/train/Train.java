@@ -136,22 +136,11 @@ public final class Train {
         return ComputeDevice.cpu();
     }
 
-    /** Plain progress lines on the executor's stderr, every 10 steps and the last. */
+    /**
+     * Plain progress lines on the executor's stderr, every 10 steps and the last: step/total, loss,
+     * learning rate, tokens/s and ETA, prefixed with the variant (several train side by side).
+     */
     private static TrainingListener progress(String variant) {
-        return new TrainingListener() {
-            @Override
-            public void onStep(Map<String, Object> m) {
-                Object step = m.get("step");
-                if (step instanceof Number n && n.longValue() % 10 == 0) {
-                    System.err.printf("train %s: step %s loss %s lr %s%n", variant, step, m.get("loss"), m.get("lr"));
-                }
-            }
-
-            @Override
-            public void onEnd(TrainingResult r) {
-                System.err.printf("train %s: done, %d/%d steps, last loss %.4f, %d skipped%n", variant, r.stepsDone(),
-                        r.totalSteps(), r.lastLoss(), r.badSteps());
-            }
-        };
+        return new org.meftspark.train.ConsoleProgress(System.err, false, 10, "train " + variant + ": ");
     }
 }
