@@ -30,7 +30,9 @@ import org.meftspark.model.ModelFolder;
 import org.meftspark.prompt.PromptTemplates;
 import org.meftspark.synth.WorldCorpus;
 import org.meftspark.synth.WorldSplit;
+import org.meftspark.tokenize.ByteTokenizer;
 import org.meftspark.tokenize.ByteTokenizerFiles;
+import org.meftspark.tokenize.HfTokenizer;
 import org.meftspark.tokenize.SequenceBuilder;
 import org.meftspark.tokenize.TokenizedExample;
 import org.meftspark.tokenize.Tokenizer;
@@ -77,11 +79,13 @@ public final class Pretrainer {
                     + config.adapter().method().name().toLowerCase(java.util.Locale.ROOT) + ")");
         }
         PretrainSection p = config.pretrain();
-        Tokenizer tokenizer = Tokenizers.open(config.model().tokenizer());
         ModelConfig arch = ModelConfig.read(Path.of(p.architecture()));
+        Path tokenizerDir = runDir.resolve("tokenizer");
+        Tokenizer tokenizer = tokenizer(config, runDir.resolve("corpus"), tokenizerDir);
         if (tokenizer.vocabSize() > arch.vocabSize()) {
             throw new IllegalArgumentException(p.architecture() + ": vocab_size " + arch.vocabSize() + " is below the "
-                    + "tokenizer's " + tokenizer.vocabSize() + " ids (model.tokenizer " + config.model().tokenizer() + ")");
+                    + "tokenizer's " + tokenizer.vocabSize() + " ids (" + (p.vocabSize() > 0 ? "pretrain.vocab_size"
+                    : "model.tokenizer " + config.model().tokenizer()) + ")");
         }
         CorpusRows.Rows rows = corpus(config, runDir.resolve("corpus"), tokenizer);
         Decoder decoder = new Decoder(arch, DecoderWeights.random(arch, p.initSeed(), p.initStd(), 0.0,
@@ -96,13 +100,41 @@ public final class Pretrainer {
         return write(config, decoder, rows, trainDir, modelOut, r);
     }
 
+    /**
+     * The corpus tokenizer: {@code model.tokenizer}, or with {@code pretrain.vocab_size} a byte-level
+     * BPE learned from the byte-tokenized corpus ({@link CorpusTokenizer}) and written to
+     * {@code tokenizerDir}, where the model folder takes its files from. Learned anew on a resume: the
+     * merges are a function of the corpus, which is a function of the seed.
+     */
+    static Tokenizer tokenizer(RunConfig config, Path corpusDir, Path tokenizerDir) {
+        PretrainSection p = config.pretrain();
+        if (p.vocabSize() == 0) {
+            if (config.model().tokenizer().equals(org.meftspark.model.ModelTokenizer.MODEL)) {
+                throw new IllegalArgumentException("model.tokenizer: model names the tokenizer of an existing model, and "
+                        + "pretraining makes a new one: set pretrain.vocab_size to learn a BPE from the corpus, or "
+                        + "model.tokenizer to byte or a tokenizer.json");
+            }
+            return Tokenizers.open(config.model().tokenizer());
+        }
+        CorpusRows.Rows bytes = corpus(config, corpusDir, new ByteTokenizer());
+        List<String[]> merges = CorpusTokenizer.merges(bytes.all(),
+                new WorldSplit(p.worldSeed(), p.baseTowns(), p.passageOnlyTowns()), p.vocabSize());
+        try {
+            Files.createDirectories(tokenizerDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + tokenizerDir + ": " + e.getMessage(), e);
+        }
+        ByteTokenizerFiles.write(tokenizerDir, merges);
+        return HfTokenizer.load(tokenizerDir);
+    }
+
     /** Writes the corpus of the configuration under {@code dir} and reads it back as training rows. */
     static CorpusRows.Rows corpus(RunConfig config, Path dir, Tokenizer tokenizer) {
         PretrainSection p = config.pretrain();
         WorldSplit split = new WorldSplit(p.worldSeed(), p.baseTowns(), p.passageOnlyTowns());
         WorldCorpus.Written files;
         try {
-            files = new WorldCorpus(p.passagesPerTown(), p.mathProblems(), p.toolQueries()).write(dir, split);
+            files = new WorldCorpus(p.passagesPerTown(), p.mathProblems(), p.toolQueries(), p.readingTowns()).write(dir, split);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the pretraining corpus under " + dir + ": " + e.getMessage(), e);
         }
@@ -118,7 +150,14 @@ public final class Pretrainer {
         try {
             deleteTree(tmp);
             ModelFolder.save(decoder, tmp);
-            ByteTokenizerFiles.write(tmp);
+            Path tokenizerDir = trainDir.resolveSibling("tokenizer");
+            if (p.vocabSize() > 0) {
+                for (String f : List.of("tokenizer.json", "tokenizer_config.json")) {
+                    Files.copy(tokenizerDir.resolve(f), tmp.resolve(f));
+                }
+            } else {
+                ByteTokenizerFiles.write(tmp);
+            }
             AtomicFiles.writeString(tmp.resolve("generation_config.json"), generationConfig(decoder.config()),
                     "generation_config.json");
             Map<String, Integer> counts = new LinkedHashMap<>();

@@ -21,7 +21,10 @@ import org.meftspark.synth.FactWorld.Town;
  *       {@link Passages} per W0 town, passage-only towns included; trained on every token;</li>
  *   <li>{@code nq_open.jsonl}: every fact of the asked W0 towns in every question template
  *       (training, validation and held-out: {@link FactQuestions#all});</li>
- *   <li>{@code squad.json}: a passage per asked town with two questions in random templates;</li>
+ *   <li>{@code squad.json}: a passage per asked town with two questions in random templates, and one per
+ *       {@link WorldSplit#reading reading town}: towns stated nowhere else, whose answers can only be
+ *       copied from the passage (the W0 towns' answers the base can also recall, so they alone would
+ *       never teach it to copy);</li>
  *   <li>{@code gsm8k.jsonl}: {@code mathProblems} two-step word problems about asked towns;</li>
  *   <li>{@code toolbench.json}: one relevant-API query per asked town, up to {@code toolQueries}.</li>
  * </ul>
@@ -30,17 +33,18 @@ import org.meftspark.synth.FactWorld.Town;
  * @param passagesPerTown differently worded and ordered passages per W0 town
  * @param mathProblems    GSM8K-style problems
  * @param toolQueries     ToolBench-style queries (at most one per asked town)
+ * @param readingTowns    SQuAD-style passages about towns stated nowhere else
  */
-public record WorldCorpus(int passagesPerTown, int mathProblems, int toolQueries) {
+public record WorldCorpus(int passagesPerTown, int mathProblems, int toolQueries, int readingTowns) {
 
     /** The files of a written corpus. */
     public record Written(Path passages, Path nqOpen, Path squad, Path gsm8k, Path toolbench) {
     }
 
     public WorldCorpus {
-        if (passagesPerTown < 1 || mathProblems < 0 || toolQueries < 0) {
-            throw new IllegalArgumentException("corpus sizes: passagesPerTown >= 1, mathProblems and toolQueries >= 0; got "
-                    + passagesPerTown + ", " + mathProblems + ", " + toolQueries);
+        if (passagesPerTown < 1 || mathProblems < 0 || toolQueries < 0 || readingTowns < 0) {
+            throw new IllegalArgumentException("corpus sizes: passagesPerTown >= 1, mathProblems, toolQueries and "
+                    + "readingTowns >= 0; got " + passagesPerTown + ", " + mathProblems + ", " + toolQueries + ", " + readingTowns);
         }
     }
 
@@ -71,14 +75,20 @@ public record WorldCorpus(int passagesPerTown, int mathProblems, int toolQueries
         SampleDatasets.atomically(f.nqOpen(), out -> FactDataset.writeNq(out, asked, every));
         List<SampleDatasets.Paragraph> paragraphs = new ArrayList<>();
         Attribute[] attributes = Attribute.values();
-        for (Town t : asked) {
+        List<Town> squadTowns = new ArrayList<>(asked);
+        if (readingTowns > 0) {
+            squadTowns.addAll(split.reading(readingTowns));
+        }
+        for (int i = 0; i < squadTowns.size(); i++) {
+            Town t = squadTowns.get(i);
+            String idPrefix = i < asked.size() ? "w0-" : "read-";
             List<String[]> qas = new ArrayList<>();
             int first = random.nextInt(attributes.length);
             int second = (first + 1 + random.nextInt(attributes.length - 1)) % attributes.length;
             for (int k : new int[] {first, second}) {
                 List<String> templates = FactQuestions.all(attributes[k]);
                 String q = FactQuestions.render(templates.get(random.nextInt(templates.size())), t);
-                qas.add(new String[] {"w0-" + t.name().toLowerCase(java.util.Locale.ROOT) + "-" + k, q,
+                qas.add(new String[] {idPrefix + t.name().toLowerCase(java.util.Locale.ROOT) + "-" + k, q,
                         t.value(attributes[k])});
             }
             paragraphs.add(new SampleDatasets.Paragraph(t.name(), Passages.of(t, random), qas));

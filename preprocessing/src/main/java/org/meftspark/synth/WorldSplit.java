@@ -47,6 +47,38 @@ public record WorldSplit(long seed, int baseTowns, int passageOnlyTowns) {
         return w0().subList(baseTowns - passageOnlyTowns, baseTowns);
     }
 
+    /**
+     * Towns for the corpus's reading-comprehension passages (SQuAD-style): drawn from another seed and
+     * stated in one passage each, nowhere else, so the only way to answer their questions is to copy
+     * from the passage. None shares a name (town, founder, river or guild) with W0 or with the first {@value #W1_GUARD} towns of W1
+     * (more than the largest study asks for).
+     */
+    public List<Town> reading(int towns) {
+        java.util.Set<String> taken = new java.util.HashSet<>();
+        for (Town t : draw(W1_GUARD).towns()) {
+            taken.addAll(words(t));
+        }
+        List<Town> out = new java.util.ArrayList<>();
+        for (Town t : FactWorld.generate(seed ^ READING_SALT, 2 * towns + 16).towns()) {
+            if (out.size() < towns && java.util.Collections.disjoint(taken, words(t))) {
+                out.add(t);
+            }
+        }
+        if (out.size() < towns) {
+            throw new IllegalStateException("only " + out.size() + " of " + towns + " reading towns have names of their own");
+        }
+        return List.copyOf(out);
+    }
+
+    /** W1 towns whose names {@link #reading} never reuses. */
+    static final int W1_GUARD = 20_000;
+    private static final long READING_SALT = 0x5245414449L;
+
+    /** A town's names as whole strings (a founder's first name alone is too short to be a town's own). */
+    private static List<String> words(Town t) {
+        return List.of(t.name(), t.founder(), t.river(), t.guild());
+    }
+
     /** The first {@code towns} towns of W1: never in the pretraining corpus. */
     public List<Town> w1(int towns) {
         return draw(towns).towns().subList(baseTowns, baseTowns + towns);

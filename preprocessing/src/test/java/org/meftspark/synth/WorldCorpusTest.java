@@ -19,7 +19,7 @@ import org.meftspark.synth.FactWorld.Town;
 /** The pretraining corpus (issue 15 item 2): deterministic, about W0 only, every paraphrase of every asked fact. */
 class WorldCorpusTest {
     private static final WorldSplit SPLIT = new WorldSplit(99, 24, 6);
-    private static final WorldCorpus CORPUS = new WorldCorpus(3, 40, 10);
+    private static final WorldCorpus CORPUS = new WorldCorpus(3, 40, 10, 8);
 
     @Test
     void theSameSplitAndSizesWriteTheSameBytes(@TempDir Path dir) throws Exception {
@@ -29,7 +29,7 @@ class WorldCorpusTest {
             assertThat(Files.readAllBytes(dir.resolve("a").resolve(f))).as(f).isEqualTo(Files.readAllBytes(dir.resolve("b").resolve(f)));
         }
         assertThat(Files.readString(a.passages())).isNotEqualTo(Files.readString(
-                new WorldCorpus(3, 40, 10).write(dir.resolve("c"), new WorldSplit(100, 24, 6)).passages()));
+                new WorldCorpus(3, 40, 10, 8).write(dir.resolve("c"), new WorldSplit(100, 24, 6)).passages()));
         assertThat(b.nqOpen()).exists();
     }
 
@@ -85,8 +85,15 @@ class WorldCorpusTest {
             }
             assertThat(Files.readString(w.passages())).contains(t.name());
         }
-        assertThat(read(Dataset.SQUAD, w.squad())).hasSize(SPLIT.w0Asked().size() * 2)
+        List<Example> squad = read(Dataset.SQUAD, w.squad());
+        assertThat(squad).hasSize((SPLIT.w0Asked().size() + 8) * 2)
                 .allSatisfy(e -> assertThat(e.fields().get("context")).contains(e.references().get(0)));
+        // The reading towns' passages are the only place their names occur: nothing else states or asks them.
+        String passages = Files.readString(w.passages());
+        for (Town t : SPLIT.reading(8)) {
+            assertThat(squad.stream().filter(e -> e.fields().get("context").contains(t.name()))).hasSize(2);
+            assertThat(passages).doesNotContain(t.name());
+        }
         assertThat(read(Dataset.GSM8K, w.gsm8k())).hasSize(40);
         assertThat(read(Dataset.TOOLBENCH, w.toolbench())).hasSize(10);
     }
