@@ -99,7 +99,7 @@ public final class Evaluate {
         long seed = cfg.run().seed();
         // Everything that can be wrong before any work fails here: adapter, tokenizer, shards, model, output.
         AdapterLoader loader = o.adapter() == null ? null : AdapterLoader.forRun(cfg, o.adapter());
-        TokenizerSource tokenizer = TokenizerSource.resolve(cfg.model().tokenizer(), hadoop);
+        TokenizerSource tokenizer = TokenizerSource.resolve(org.meftspark.model.ModelTokenizer.spec(cfg.model()), hadoop);
         String fingerprint = tokenizer.get().fingerprint();
         HadoopShardStore store = new HadoopShardStore(cfg.data().shards(), conf);
         Manifest manifest = ShardReader.open(store, fingerprint).manifest();

@@ -15,7 +15,9 @@ import org.meftspark.metrics.MetricSummary;
 import org.meftspark.metrics.MetricsJson;
 import org.meftspark.report.HtmlReport;
 import org.meftspark.report.LossCurve;
+import org.meftspark.report.ReportExample;
 import org.meftspark.report.ReportInput;
+import org.meftspark.report.WrongPredictions;
 
 /** The files both evaluation jobs write next to their Parquet results, on any Hadoop file system. */
 public final class Outputs {
@@ -32,7 +34,23 @@ public final class Outputs {
             throws IOException {
         ReportInput in = new ReportInput(title, List.of(summary), curves, agg.wrong().examples(), perDataset);
         writeText(new Path(dir, REPORT), conf, HtmlReport.render(in));
+        writeText(new Path(dir, WrongPredictions.FILE), conf, WrongPredictions.toJson(agg.wrong().examples()));
         writeText(new Path(dir, METRICS), conf, MetricsJson.toJson(summary));
+    }
+
+    /**
+     * The wrong-prediction sample of a committed evaluation directory; empty for one written before the
+     * sample was saved beside the metrics.
+     */
+    public static List<ReportExample> readWrong(Path evalDir, Configuration conf) throws IOException {
+        Path file = new Path(evalDir, WrongPredictions.FILE);
+        FileSystem fs = file.getFileSystem(conf);
+        if (!fs.exists(file)) {
+            return List.of();
+        }
+        try (java.io.InputStream in = fs.open(file)) {
+            return WrongPredictions.fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8), file.toString());
+        }
     }
 
     /** Writes a whole text file (UTF-8); the staging directory is what makes it atomic. */

@@ -89,13 +89,15 @@ public final class Pipeline {
         train(spark, configText, source, variants, dir, log, skipped);
         Map<String, EvaluationSummary> summaries = new LinkedHashMap<>();
         List<LossCurve> curves = new ArrayList<>();
+        List<org.meftspark.report.ReportExample> wrong = new ArrayList<>();
         for (RunVariant v : variants) {
             summaries.put(v.name(), evaluate(spark, v, dir, log, skipped, curves));
+            wrong.addAll(org.meftspark.jobs.evaluate.Outputs.readWrong(dir.variant(v.name(), "eval"), conf));
         }
 
-        // Report: all variants together.
+        // Report: all variants together, each variant's sample of wrong predictions included.
         ReportInput in = new ReportInput("meft-spark run " + base.run().name(), new ArrayList<>(summaries.values()), curves,
-                List.of(), 0);
+                wrong, base.evaluation().reportExamples());
         Path report = new Path(dir.root(), "report.html");
         dir.write(report, HtmlReport.render(in));
         Map<String, Object> all = new LinkedHashMap<>();
@@ -115,7 +117,7 @@ public final class Pipeline {
                                    List<String> skipped) throws IOException {
         HadoopShardStore store = new HadoopShardStore(base.data().shards(), new HadoopConf(dir.fs().getConf()));
         String fingerprint;
-        try (Tokenizer t = Tokenizers.open(base.model().tokenizer())) {
+        try (Tokenizer t = Tokenizers.open(org.meftspark.model.ModelTokenizer.spec(base.model()))) {
             fingerprint = t.fingerprint();
         }
         Manifest manifest = null;

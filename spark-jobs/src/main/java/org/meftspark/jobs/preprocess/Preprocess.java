@@ -85,7 +85,7 @@ public final class Preprocess {
         HadoopConf conf = new HadoopConf(hadoop);
         // Everything that can be wrong before any work (paths, tokenizer, templates, output) fails here.
         List<InputFile> files = InputFile.resolve(d.inputs(), hadoop);
-        TokenizerSource tokenizerSource = TokenizerSource.resolve(cfg.model().tokenizer(), hadoop);
+        TokenizerSource tokenizerSource = TokenizerSource.resolve(org.meftspark.model.ModelTokenizer.spec(cfg.model()), hadoop);
         Tokenizer tokenizer = tokenizerSource.get();
         PromptTemplates templates = PromptTemplates.configured(d.templates());
         boolean chat = d.chatTemplate() == org.meftspark.config.DataSection.ChatTemplateMode.MODEL;
@@ -140,7 +140,7 @@ public final class Preprocess {
             Map<String, Long> rejectCounts = tally.rejectCounts();
 
             ManifestBuilder manifest = new ManifestBuilder(tokenizer, templates)
-                    .setting("tokenizer", cfg.model().tokenizer())
+                    .setting("tokenizer", org.meftspark.model.ModelTokenizer.spec(cfg.model()))
                     .setting("max_length", d.maxLength())
                     .setting("chat_template", d.chatTemplate().name().toLowerCase(java.util.Locale.ROOT))
                     .setting("truncation_side", d.truncationSide().name().toLowerCase(java.util.Locale.ROOT))

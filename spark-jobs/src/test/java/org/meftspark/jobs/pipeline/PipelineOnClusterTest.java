@@ -71,6 +71,9 @@ class PipelineOnClusterTest {
                 assertThat(run.resolve(f)).as(f).isNotEmptyFile();
             }
             assertThat(Files.readString(run.resolve("variants/meft/train/DONE.json"))).contains("Spark GPU 0");
+            // The random tiny base answers nothing right: the run's report shows the variant's wrong answers
+            // (issue 16 item 8: it said "None given"), as the variant's own report does.
+            assertThat(Files.readString(run.resolve("report.html"))).contains("<h3>nq_open · meft").doesNotContain("None given");
             assertThat(Files.readString(run.resolve("metrics.json"))).contains("\"meft\"").contains("nq_open");
             assertThat(first.summaries().get("meft").results()).isNotEmpty();
             FileSystem fs = hdfs.getFileSystem();
@@ -79,6 +82,8 @@ class PipelineOnClusterTest {
             Pipeline.Result second = Pipeline.run(spark, text, "pipeline.yaml", List.of(), System.err);
             assertThat(second.skipped()).containsExactly("preprocess", "train/meft", "evaluate/meft");
             assertThat(second.table()).isEqualTo(first.table());
+            assertThat(Files.readString(run.resolve("report.html"))).as("a reused evaluation's sample too")
+                    .contains("<h3>nq_open · meft");
         }
     }
 }
