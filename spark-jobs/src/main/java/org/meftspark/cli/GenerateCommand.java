@@ -7,7 +7,12 @@ import java.util.concurrent.Callable;
 import org.bytedeco.javacpp.PointerScope;
 import org.meftspark.generation.GenerationConfig;
 import org.meftspark.generation.TextGenerator;
+import java.nio.file.Path;
+import org.meftspark.config.RunConfig;
 import org.meftspark.model.Decoder;
+import org.meftspark.model.ModelTokenizer;
+import org.meftspark.train.Adaptation;
+import org.meftspark.train.TrainedAdapter;
 import org.meftspark.tokenize.Tokenizer;
 import org.meftspark.tokenize.Tokenizers;
 import picocli.CommandLine.Command;
@@ -16,9 +21,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code meft generate}: the continuation of a prompt. */
+/** {@code meft generate}: the continuation of a prompt, by a base model or a trained adapter on it. */
 @Command(name = "generate", mixinStandardHelpOptions = true,
-        description = "Prints the model's continuation of --prompt (greedy, or beam search with --beams).")
+        description = {"Prints the model's continuation of --prompt (greedy, or beam search with --beams).",
+                "With --adapter RUN_DIR/variants/NAME, the adapter that variant trained (any method), on the base, "
+                        + "tokenizer and settings of the run's configuration.",
+                "Exit codes: 0 printed, 2 bad usage, configuration or input."})
 final class GenerateCommand implements Callable<Integer> {
 
     @Spec
@@ -31,8 +39,16 @@ final class GenerateCommand implements Callable<Integer> {
     String prompt;
 
     @Option(names = "--tokenizer", paramLabel = "byte|PATH",
-            description = "'byte', or a tokenizer.json (or its folder); default: the model folder's tokenizer.json.")
+            description = "'byte', or a tokenizer.json (or its folder); default: the model's own (model.tokenizer: model).")
     String tokenizer;
+
+    @Option(names = "--adapter", paramLabel = "RUN_DIR/variants/NAME",
+            description = "A trained variant of a run: its adapter is applied, on the run's base model unless --model is given.")
+    Path adapter;
+
+    @Option(names = "--checkpoint", paramLabel = "DIR",
+            description = "With --adapter: this checkpoint folder of the variant (default: its latest).")
+    Path checkpoint;
 
     @Option(names = "--max-new-tokens", defaultValue = "64", description = "Most tokens to generate (default ${DEFAULT-VALUE}).")
     int maxNewTokens;
@@ -45,12 +61,28 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (tokenizer == null && !java.nio.file.Files.isRegularFile(modelOptions.model.resolve("tokenizer.json"))) {
-            throw new IllegalArgumentException(modelOptions.model + " has no tokenizer.json; pass --tokenizer byte "
-                    + "(the embedded default's) or the path of a tokenizer.json");
+        if (checkpoint != null && adapter == null) {
+            throw new IllegalArgumentException("--checkpoint needs --adapter RUN_DIR/variants/NAME (whose checkpoint it is)");
         }
-        String tokenizerSpec = tokenizer != null ? tokenizer : modelOptions.model.toString();
-        Decoder decoder = modelOptions.load();
+        RunConfig variant = adapter == null ? null : TrainedVariant.config(adapter);
+        String modelPath = modelOptions.model != null ? modelOptions.model : variant != null ? variant.model().path() : null;
+        if (modelPath == null) {
+            throw new IllegalArgumentException("give --model DIR (or embedded:world-base), or --adapter RUN_DIR/variants/NAME");
+        }
+        String tokenizerSpec = tokenizer != null ? tokenizer
+                : ModelTokenizer.spec(modelPath, variant != null ? variant.model().tokenizer() : ModelTokenizer.MODEL);
+        if (!tokenizerSpec.equals(Tokenizers.BYTE) && !java.nio.file.Files.exists(Path.of(tokenizerSpec).resolve("tokenizer.json"))
+                && !java.nio.file.Files.isRegularFile(Path.of(tokenizerSpec))) {
+            throw new IllegalArgumentException(modelPath + " has no tokenizer.json; pass --tokenizer byte "
+                    + "or the path of a tokenizer.json");
+        }
+        Decoder decoder = modelOptions.load(modelPath);
+        boolean trained = variant != null && variant.adapter().method() != org.meftspark.config.AdapterSection.Method.NONE;
+        Adaptation adaptation = !trained ? null : TrainedAdapter.load(variant,
+                checkpoint != null ? checkpoint : adapter.resolve("train"), decoder, modelOptions.computeDevice());
+        if (adaptation != null) {
+            decoder.setHooks(adaptation.hooks());
+        }
         try (Tokenizer tok = Tokenizers.open(tokenizerSpec); PointerScope scope = new PointerScope()) {
             if (tok.vocabSize() > decoder.config().vocabSize()) {
                 throw new IllegalArgumentException("tokenizer " + tokenizerSpec + " has " + tok.vocabSize()
@@ -78,6 +110,10 @@ final class GenerateCommand implements Callable<Integer> {
             GenerationConfig cfg = GenerationConfig.greedy(maxNewTokens, eos).withBeams(beams).withStopSequences(stopIds);
             long[] out = new TextGenerator(decoder).generate(List.of(ids), cfg).get(0);
             spec.commandLine().getOut().println(tok.decode(Arrays.stream(out).mapToInt(Math::toIntExact).toArray()));
+        } finally {
+            if (adaptation != null) {
+                adaptation.close();
+            }
         }
         return 0;
     }

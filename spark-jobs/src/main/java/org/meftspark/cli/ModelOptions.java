@@ -1,19 +1,17 @@
 package org.meftspark.cli;
 
-import java.nio.file.Path;
 import java.util.Locale;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.meftspark.device.ComputeDevice;
 import org.meftspark.model.Decoder;
-import org.meftspark.model.ModelFolder;
 import picocli.CommandLine.Option;
 
 /** Options shared by the commands that load a model folder. */
 final class ModelOptions {
 
-    @Option(names = "--model", required = true, paramLabel = "DIR",
-            description = "Hugging Face model folder (config.json + safetensors).")
-    Path model;
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "Hugging Face model folder (config.json + safetensors), or embedded:world-base / embedded:tiny-llama.")
+    String model;
 
     @Option(names = "--dtype", defaultValue = "float32",
             description = "Compute dtype: float32, bfloat16, float16 or float64 (default ${DEFAULT-VALUE}).")
@@ -24,8 +22,19 @@ final class ModelOptions {
     String device;
 
     Decoder load() {
-        ComputeDevice d = ComputeDevice.select(ComputeDevice.Preference.parse(device), null);
-        return ModelFolder.load(model, d.device(), scalarType(dtype));
+        if (model == null) {
+            throw new IllegalArgumentException("give the model: --model DIR (or embedded:world-base)");
+        }
+        return load(model);
+    }
+
+    /** Loads {@code path}, a folder or an embedded name, with these options' device and dtype. */
+    Decoder load(String path) {
+        return org.meftspark.model.EmbeddedModels.loadPath(path, computeDevice().device(), scalarType(dtype));
+    }
+
+    ComputeDevice computeDevice() {
+        return ComputeDevice.select(ComputeDevice.Preference.parse(device), null);
     }
 
     static ScalarType scalarType(String name) {

@@ -106,6 +106,23 @@ class ModelCommandsTest {
     }
 
     @Test
+    void generateTakesAnEmbeddedModelWithItsOwnTokenizer() {
+        // embedded:tiny-llama's own tokenizer is the byte tokenizer: the same ids as the library call.
+        String printed = meft(0, "generate", "--model", "embedded:tiny-llama", "--prompt", "Hi", "--max-new-tokens", "4")[0];
+        try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
+            Decoder d = org.meftspark.model.EmbeddedModels.load(org.meftspark.model.EmbeddedModels.TINY_LLAMA,
+                    org.meftspark.device.ComputeDevice.cpu().device(), org.bytedeco.pytorch.global.torch.ScalarType.Float);
+            long[] out = new TextGenerator(d).generate(List.of(new long[] {ByteTokenizer.BOS, 'H', 'i'}),
+                    GenerationConfig.greedy(4, List.of(ByteTokenizer.EOS))).get(0);
+            assertThat(printed.stripTrailing()).isEqualTo(new ByteTokenizer().decode(
+                    java.util.Arrays.stream(out).mapToInt(Math::toIntExact).toArray()).stripTrailing());
+        }
+        assertThat(meft(2, "generate", "--prompt", "Hi")[1]).contains("give --model");
+        assertThat(meft(2, "generate", "--model", "embedded:tiny-llama", "--checkpoint", "x", "--prompt", "Hi")[1])
+                .contains("--checkpoint needs --adapter");
+    }
+
+    @Test
     void generateWithoutATokenizerSaysWhatToPass() {
         assertThat(meft(2, "generate", "--model", model.toString(), "--prompt", "Hi")[1])
                 .contains("has no tokenizer.json; pass --tokenizer byte");
