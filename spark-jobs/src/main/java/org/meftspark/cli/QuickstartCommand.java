@@ -23,12 +23,12 @@ import picocli.CommandLine.Spec;
 /**
  * {@code meft quickstart}: the whole pipeline on one machine, with nothing to download: samples of
  * the four datasets about W1 (facts the embedded pretrained base has never seen; issue 15 item 4),
- * the byte-level tokenizer, and the base evaluated zero-shot next to a MEFT adapter trained on
+ * the base's own BPE tokenizer, and the base evaluated zero-shot next to a MEFT adapter trained on
  * those facts, in local mode (conf/quickstart.yaml). A second run reuses the completed stages.
  */
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
         description = {"Runs the whole pipeline on the embedded default (conf/quickstart.yaml): sample data in all four "
-                + "published formats about facts the pretrained base has never seen, byte tokenizer, the base zero-shot "
+                + "published formats about facts the pretrained base has never seen, the base's own tokenizer, the base zero-shot "
                 + "next to a MEFT adapter, local Spark.",
                 "Prints progress, then the report's path and a table of the metrics. A second run reuses completed stages."})
 final class QuickstartCommand implements Callable<Integer> {
