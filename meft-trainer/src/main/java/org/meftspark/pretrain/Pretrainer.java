@@ -57,6 +57,8 @@ import org.meftspark.train.TrainingResult;
 public final class Pretrainer {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+    /** The run directory's folder of the learned tokenizer ({@code pretrain.vocab_size}), copied into the model folder. */
+    private static final String TOKENIZER_DIR = "tokenizer";
     /** Rows of each kind scored for {@link PretrainRecord#finalLosses()}. */
     private static final int LOSS_ROWS = 128;
 
@@ -80,14 +82,14 @@ public final class Pretrainer {
         }
         PretrainSection p = config.pretrain();
         ModelConfig arch = ModelConfig.read(Path.of(p.architecture()));
-        Path tokenizerDir = runDir.resolve("tokenizer");
-        Tokenizer tokenizer = tokenizer(config, runDir.resolve("corpus"), tokenizerDir);
+        WorldCorpus.Written files = writeCorpus(config, runDir.resolve("corpus"));
+        Tokenizer tokenizer = tokenizer(config, files, runDir.resolve(TOKENIZER_DIR));
         if (tokenizer.vocabSize() > arch.vocabSize()) {
             throw new IllegalArgumentException(p.architecture() + ": vocab_size " + arch.vocabSize() + " is below the "
                     + "tokenizer's " + tokenizer.vocabSize() + " ids (" + (p.vocabSize() > 0 ? "pretrain.vocab_size"
                     : "model.tokenizer " + config.model().tokenizer()) + ")");
         }
-        CorpusRows.Rows rows = corpus(config, runDir.resolve("corpus"), tokenizer);
+        CorpusRows.Rows rows = rows(config, files, tokenizer);
         Decoder decoder = new Decoder(arch, DecoderWeights.random(arch, p.initSeed(), p.initStd(), 0.0,
                 ComputeDevice.cpu().device(), ScalarType.Float));
         Path trainDir = runDir.resolve("train");
@@ -102,11 +104,11 @@ public final class Pretrainer {
 
     /**
      * The corpus tokenizer: {@code model.tokenizer}, or with {@code pretrain.vocab_size} a byte-level
-     * BPE learned from the byte-tokenized corpus ({@link CorpusTokenizer}) and written to
+     * BPE learned from the byte-tokenized corpus {@code files} ({@link CorpusTokenizer}) and written to
      * {@code tokenizerDir}, where the model folder takes its files from. Learned anew on a resume: the
      * merges are a function of the corpus, which is a function of the seed.
      */
-    static Tokenizer tokenizer(RunConfig config, Path corpusDir, Path tokenizerDir) {
+    static Tokenizer tokenizer(RunConfig config, WorldCorpus.Written files, Path tokenizerDir) {
         PretrainSection p = config.pretrain();
         if (p.vocabSize() == 0) {
             if (config.model().tokenizer().equals(org.meftspark.model.ModelTokenizer.MODEL)) {
@@ -116,7 +118,7 @@ public final class Pretrainer {
             }
             return Tokenizers.open(config.model().tokenizer());
         }
-        CorpusRows.Rows bytes = corpus(config, corpusDir, new ByteTokenizer());
+        CorpusRows.Rows bytes = rows(config, files, new ByteTokenizer());
         List<String[]> merges = CorpusTokenizer.merges(bytes.all(),
                 new WorldSplit(p.worldSeed(), p.baseTowns(), p.passageOnlyTowns()), p.vocabSize());
         try {
@@ -128,16 +130,19 @@ public final class Pretrainer {
         return HfTokenizer.load(tokenizerDir);
     }
 
-    /** Writes the corpus of the configuration under {@code dir} and reads it back as training rows. */
-    static CorpusRows.Rows corpus(RunConfig config, Path dir, Tokenizer tokenizer) {
+    /** Writes the corpus of the configuration under {@code dir}. */
+    static WorldCorpus.Written writeCorpus(RunConfig config, Path dir) {
         PretrainSection p = config.pretrain();
         WorldSplit split = new WorldSplit(p.worldSeed(), p.baseTowns(), p.passageOnlyTowns());
-        WorldCorpus.Written files;
         try {
-            files = new WorldCorpus(p.passagesPerTown(), p.mathProblems(), p.toolQueries(), p.readingTowns()).write(dir, split);
+            return new WorldCorpus(p.passagesPerTown(), p.mathProblems(), p.toolQueries(), p.readingTowns()).write(dir, split);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the pretraining corpus under " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The training rows of written corpus {@code files}, tokenized with {@code tokenizer}. */
+    static CorpusRows.Rows rows(RunConfig config, WorldCorpus.Written files, Tokenizer tokenizer) {
         SequenceBuilder builder = new SequenceBuilder(tokenizer, PromptTemplates.configured(config.data().templates()),
                 config.data().maxLength(), config.data().truncationSide(), config.data().squadStride());
         return CorpusRows.read(files, tokenizer, builder, config.data().maxLength());
@@ -150,7 +155,7 @@ public final class Pretrainer {
         try {
             deleteTree(tmp);
             ModelFolder.save(decoder, tmp);
-            Path tokenizerDir = trainDir.resolveSibling("tokenizer");
+            Path tokenizerDir = trainDir.resolveSibling(TOKENIZER_DIR);
             if (p.vocabSize() > 0) {
                 for (String f : List.of("tokenizer.json", "tokenizer_config.json")) {
                     Files.copy(tokenizerDir.resolve(f), tmp.resolve(f));

@@ -29,6 +29,7 @@ class CorpusTokenizerTest {
     static Path dir;
     static RunConfig config;
     static CorpusRows.Rows bytes;
+    static org.meftspark.synth.WorldCorpus.Written files;
     static List<String[]> merges;
     static HfTokenizer tokenizer;
     static WorldSplit split;
@@ -40,11 +41,12 @@ class CorpusTokenizerTest {
         config = RunConfigLoader.parse(Files.readString(recipe), recipe.toString(),
                 List.of("data.templates=" + root.resolve("conf/templates")));
         assertThat(config.pretrain().vocabSize()).as("the recipe learns a BPE").isGreaterThan(259);
-        bytes = Pretrainer.corpus(config, dir.resolve("corpus"), new ByteTokenizer());
+        files = Pretrainer.writeCorpus(config, dir.resolve("corpus"));
+        bytes = Pretrainer.rows(config, files, new ByteTokenizer());
         var p = config.pretrain();
         split = new WorldSplit(p.worldSeed(), p.baseTowns(), p.passageOnlyTowns());
         merges = CorpusTokenizer.merges(bytes.all(), split, p.vocabSize());
-        tokenizer = (HfTokenizer) Pretrainer.tokenizer(config, dir.resolve("corpus"), dir.resolve("tokenizer"));
+        tokenizer = (HfTokenizer) Pretrainer.tokenizer(config, files, dir.resolve("tokenizer"));
     }
 
     @Test
@@ -91,7 +93,7 @@ class CorpusTokenizerTest {
     @Test
     void theCorpusShrinksAndLearningIsDeterministic() {
         long byteTokens = bytes.tokens();
-        long bpeTokens = Pretrainer.corpus(config, dir.resolve("corpus"), tokenizer).tokens();
+        long bpeTokens = Pretrainer.rows(config, files, tokenizer).tokens();
         System.out.printf("corpus: %d byte tokens, %d BPE tokens (%.2fx)%n", byteTokens, bpeTokens,
                 (double) byteTokens / bpeTokens);
         assertThat((double) byteTokens / bpeTokens).isGreaterThan(2.5);

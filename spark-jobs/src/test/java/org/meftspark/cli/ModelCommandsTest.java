@@ -123,6 +123,20 @@ class ModelCommandsTest {
     }
 
     @Test
+    void generateAdapterRefusesWhatIsNotAVariantOfARunAndSaysWhy() throws Exception {
+        assertThat(meft(2, "generate", "--adapter", dir.toString(), "--prompt", "Hi")[1])
+                .contains("give a variant folder of a run, RUN_DIR/variants/NAME");
+        Path run = dir.resolve("fake-run");
+        Files.createDirectories(run.resolve("variants/nope"));
+        assertThat(meft(2, "generate", "--adapter", run.resolve("variants/nope").toString(), "--prompt", "Hi")[1])
+                .contains("has no config.yaml and run.json");
+        Files.writeString(run.resolve("config.yaml"), "model: {path: \"embedded:tiny-llama\"}\nadapter: {method: lora}\n");
+        Files.writeString(run.resolve("run.json"), "{\"overrides\": []}");
+        assertThat(meft(2, "generate", "--adapter", run.resolve("variants/nope").toString(), "--prompt", "Hi")[1])
+                .contains("the run has no variant 'nope'; its variants are [lora]");
+    }
+
+    @Test
     void generateWithoutATokenizerSaysWhatToPass() {
         assertThat(meft(2, "generate", "--model", model.toString(), "--prompt", "Hi")[1])
                 .contains("has no tokenizer.json; pass --tokenizer byte");

@@ -85,7 +85,8 @@ public final class Preprocess {
         HadoopConf conf = new HadoopConf(hadoop);
         // Everything that can be wrong before any work (paths, tokenizer, templates, output) fails here.
         List<InputFile> files = InputFile.resolve(d.inputs(), hadoop);
-        TokenizerSource tokenizerSource = TokenizerSource.resolve(org.meftspark.model.ModelTokenizer.spec(cfg.model()), hadoop);
+        String tokenizerSpec = org.meftspark.model.ModelTokenizer.spec(cfg.model());
+        TokenizerSource tokenizerSource = TokenizerSource.resolve(tokenizerSpec, hadoop);
         Tokenizer tokenizer = tokenizerSource.get();
         PromptTemplates templates = PromptTemplates.configured(d.templates());
         boolean chat = d.chatTemplate() == org.meftspark.config.DataSection.ChatTemplateMode.MODEL;
@@ -140,7 +141,7 @@ public final class Preprocess {
             Map<String, Long> rejectCounts = tally.rejectCounts();
 
             ManifestBuilder manifest = new ManifestBuilder(tokenizer, templates)
-                    .setting("tokenizer", org.meftspark.model.ModelTokenizer.spec(cfg.model()))
+                    .setting("tokenizer", tokenizerSpec)
                     .setting("max_length", d.maxLength())
                     .setting("chat_template", d.chatTemplate().name().toLowerCase(java.util.Locale.ROOT))
                     .setting("truncation_side", d.truncationSide().name().toLowerCase(java.util.Locale.ROOT))
