@@ -1,6 +1,7 @@
 package org.meftspark.report;
 
 import java.nio.file.Path;
+import org.meftspark.train.StepMetrics;
 
 /**
  * A training loss curve from the trainer's JSON-lines metrics file: the {@code loss} series of
@@ -23,7 +24,7 @@ public record LossCurve(String method, long[] steps, double[] losses, int skippe
     /** Reads a metrics file; a line that is not JSON or lacks a finite step/loss is skipped and counted. */
     public static LossCurve read(String method, Path jsonl) {
         TrainingMetrics m = TrainingMetrics.read(jsonl);
-        Series loss = m.series("loss").orElse(Series.empty("loss"));
+        Series loss = m.series(StepMetrics.LOSS).orElse(Series.empty(StepMetrics.LOSS));
         return new LossCurve(method, loss.steps(), loss.values(), m.lines() - loss.size());
     }
 }

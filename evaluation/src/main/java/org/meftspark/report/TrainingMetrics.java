@@ -14,11 +14,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.meftspark.train.StepMetrics;
 
 /**
- * A trainer's {@code metrics.jsonl} (one JSON object per optimizer step, written by
- * {@code org.meftspark.train.Trainer}) as series against the step, for the report's loss curve and
- * the notebooks' figures.
+ * A trainer's {@code metrics.jsonl} (one JSON object per optimizer step, {@link StepMetrics}) as
+ * series against the step, for the report's loss curve and the notebooks' figures. Unlike
+ * {@link StepMetrics#read}, which gives typed steps, this reader charts whatever numeric fields a line
+ * has, so a field added to StepMetrics appears in the report without a change here, and metrics files
+ * of older runs still chart.
  *
  * <p>Every top-level field other than {@code step} is a <em>quantity</em>. A numeric field is one
  * series; an array of numbers (per layer, such as {@code active_set_size}) is one series per element,
@@ -63,15 +66,15 @@ public final class TrainingMetrics {
             skippedLines++;
             return;
         }
-        if (o == null || !o.isObject() || !o.path("step").isNumber()) {
+        if (o == null || !o.isObject() || !o.path(StepMetrics.STEP).isNumber()) {
             skippedLines++;
             return;
         }
-        long step = o.get("step").asLong();
+        long step = o.get(StepMetrics.STEP).asLong();
         for (Map.Entry<String, JsonNode> f : o.properties()) {
             String q = f.getKey();
             JsonNode v = f.getValue();
-            if (q.equals("step")) {
+            if (q.equals(StepMetrics.STEP)) {
                 continue;
             }
             if (v.isArray()) {

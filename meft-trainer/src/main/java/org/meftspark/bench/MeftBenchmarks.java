@@ -2,8 +2,6 @@ package org.meftspark.bench;
 
 import static org.bytedeco.pytorch.global.torch.*;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,6 +32,7 @@ import org.meftspark.model.DecoderWeights;
 import org.meftspark.model.ModelConfig;
 import org.meftspark.optim.AdamWMath;
 import org.meftspark.tokenize.TokenizedExample;
+import org.meftspark.train.StepMetrics;
 import org.meftspark.train.Trainer;
 import org.meftspark.train.TrainingListener;
 
@@ -212,19 +211,8 @@ public final class MeftBenchmarks {
         Path dir = Files.createTempDirectory("meft-bench");
         try {
             Trainer.train(rc, dec, benchRows(16, 64), dir, false, TrainingListener.NONE, ComputeDevice.cpu(), ScalarType.Float);
-            ObjectMapper json = new ObjectMapper();
-            List<Double> times = new ArrayList<>();
-            double peak = 0, host = 0;
-            for (String line : Files.readAllLines(dir.resolve("metrics.jsonl"))) {
-                JsonNode m = json.readTree(line);
-                if (m.get("step").asLong() > 1) {
-                    times.add(m.get("step_s").asDouble());
-                }
-                peak = Math.max(peak, m.get("device_bytes_peak_total").asDouble());
-                host = m.get("host_bytes").asDouble();
-            }
-            times.sort(Double::compare);
-            return new double[] {times.get(times.size() / 2), peak, host};
+            StepMetrics.Log log = StepMetrics.read(dir.resolve(StepMetrics.FILE));
+            return new double[] {log.medianStepSeconds(), log.peakDeviceBytes(), log.hostBytes()};
         } finally {
             try (var s = Files.walk(dir)) {
                 for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) {

@@ -76,11 +76,6 @@ public final class EmbeddedModels {
         return ModelFolder.load(folder(name), device, dtype);
     }
 
-    /** An embedded model or a Hugging Face folder, as {@code model.path} names it. */
-    public static Decoder loadPath(String path, Device device, ScalarType dtype) {
-        return path.startsWith(PREFIX) ? load(path, device, dtype) : ModelFolder.load(Path.of(path), device, dtype);
-    }
-
     /** Refuses a name that is not embedded, with the list of those that are. */
     public static String known(String name) {
         if (!NAMES.contains(name)) {

@@ -91,13 +91,7 @@ public final class ModelFolder {
      * from a seed, in the config's torch_dtype; the embedded default model is made this way.
      */
     public static void initRandom(ModelConfig config, long seed, Path folder) {
-        ScalarType dtype = switch (config.torchDtype()) {
-            case "float32" -> ScalarType.Float;
-            case "bfloat16" -> ScalarType.BFloat16;
-            case "float16" -> ScalarType.Half;
-            case "float64" -> ScalarType.Double;
-            default -> throw new IllegalArgumentException("torch_dtype " + config.torchDtype() + " is not supported");
-        };
+        ScalarType dtype = BaseModels.dtype(config.torchDtype());
         DecoderWeights w = DecoderWeights.random(config, seed, 0.02, 0.0,
                 new Device(org.bytedeco.pytorch.global.torch.DeviceType.CPU), dtype);
         save(new Decoder(config, w), folder);

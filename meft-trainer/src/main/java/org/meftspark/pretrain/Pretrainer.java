@@ -1,6 +1,5 @@
 package org.meftspark.pretrain;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -38,6 +37,7 @@ import org.meftspark.tokenize.TokenizedExample;
 import org.meftspark.tokenize.Tokenizer;
 import org.meftspark.tokenize.Tokenizers;
 import org.meftspark.train.Checkpoints;
+import org.meftspark.train.StepMetrics;
 import org.meftspark.train.MicroBatch;
 import org.meftspark.train.Trainer;
 import org.meftspark.train.TrainingListener;
@@ -169,21 +169,16 @@ public final class Pretrainer {
             for (TokenizedExample row : rows.all()) {
                 counts.merge(row.dataset(), 1, Integer::sum);
             }
-            List<Double> losses = new ArrayList<>();
-            List<Double> seconds = new ArrayList<>();
-            for (String line : Files.readAllLines(trainDir.resolve("metrics.jsonl"))) {
-                JsonNode m = JSON.readTree(line);
-                losses.add(m.path("loss").asDouble(Double.NaN));
-                seconds.add(m.path("step_s").asDouble());
-            }
-            long tokensSeen = Checkpoints.readState(r.checkpoint()).get("tokens_seen") instanceof Number n ? n.longValue() : -1;
+            StepMetrics.Log log = StepMetrics.read(trainDir.resolve(StepMetrics.FILE));
+            List<Double> losses = log.steps().stream().map(StepMetrics::loss).toList();
+            long tokensSeen = Checkpoints.readState(r.checkpoint()).tokensSeen();
             PretrainRecord rec = new PretrainRecord(p.worldSeed(), p.baseTowns(), p.passageOnlyTowns(), p.passagesPerTown(),
                     counts, rows.tokens(), r.stepsDone(), config.training().microBatchSize(),
                     config.training().learningRate(), config.run().seed(), p.initSeed(), TorchRuntime.threads(), tokensSeen,
                     List.copyOf(losses.subList(0, Math.min(5, losses.size()))),
                     losses.subList(Math.max(0, losses.size() - 50), losses.size()).stream().mapToDouble(d -> d).average()
                             .orElse(Double.NaN),
-                    lossesByKind(decoder, rows), seconds.stream().mapToDouble(d -> d).sum(), versions(),
+                    lossesByKind(decoder, rows), log.stepSeconds(), versions(),
                     Sha256.hex(tmp.resolve("model.safetensors")));
             AtomicFiles.writeString(tmp.resolve("pretrain.json"), JSON.writeValueAsString(rec) + "\n", "pretrain.json");
             deleteTree(modelOut);

@@ -40,8 +40,10 @@ public interface Adaptation extends AutoCloseable {
     /** Restores {@link #state()}. */
     void load(Map<String, Tensor> state);
 
-    /** Adds this step's method-specific metrics (and resets the per-step counters). */
-    void stepMetrics(Map<String, Object> out);
+    /** MEFT's quantities of the step just done (and resets its per-step counters); empty for other methods. */
+    default java.util.Optional<MeftStepStats> takeStepStats() {
+        return java.util.Optional.empty();
+    }
 
     /** Number of trainable scalars (host and device). */
     long trainableParameters();

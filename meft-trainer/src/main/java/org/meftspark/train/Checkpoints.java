@@ -1,5 +1,6 @@
 package org.meftspark.train;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -8,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -53,7 +53,7 @@ public final class Checkpoints {
      * staging folder, so the space it took is free again, and leaves every earlier checkpoint and
      * {@code latest} as they were.
      */
-    public static Path write(Path runDir, long step, Map<String, Tensor> tensors, Map<String, Object> state) {
+    public static Path write(Path runDir, long step, Map<String, Tensor> tensors, TrainState state) {
         Path root = runDir.resolve("checkpoints");
         String name = String.format("step-%08d", step);
         Path target = root.resolve(name);
@@ -164,12 +164,15 @@ public final class Checkpoints {
         }
     }
 
-    /** The state.json of a checkpoint. */
-    @SuppressWarnings("unchecked")
-    public static Map<String, Object> readState(Path checkpoint) {
+    /**
+     * The state.json of a checkpoint. Every field is required: a state without its step or data
+     * position would resume from the wrong place silently.
+     */
+    public static TrainState readState(Path checkpoint) {
         verify(checkpoint, STATE);
         try {
-            return JSON.readValue(checkpoint.resolve(STATE).toFile(), LinkedHashMap.class);
+            return JSON.readerFor(TrainState.class).with(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+                    .readValue(checkpoint.resolve(STATE).toFile());
         } catch (IOException e) {
             throw new UncheckedIOException(checkpoint + ": cannot read " + STATE + ": " + e.getMessage(), e);
         }

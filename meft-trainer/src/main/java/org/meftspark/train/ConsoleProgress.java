@@ -2,7 +2,6 @@ package org.meftspark.train;
 
 import java.io.PrintStream;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Shows training progress: a one-line progress bar (step, loss, tokens/s, ETA) redrawn in place on
@@ -39,24 +38,23 @@ public final class ConsoleProgress implements TrainingListener {
     }
 
     @Override
-    public void onStart(Map<String, Object> run) {
-        total = ((Number) run.get("total_steps")).longValue();
+    public void onStart(TrainingRun run) {
+        total = run.totalSteps();
         startNs = System.nanoTime();
         out.println(prefix + "training " + run);
     }
 
     @Override
-    public void onStep(Map<String, Object> m) {
-        long step = ((Number) m.get("step")).longValue();
+    public void onStep(StepMetrics m) {
+        long step = m.step();
         if (firstStep < 0) {
             firstStep = step - 1;
-            startNs = System.nanoTime() - (long) (((Number) m.get("step_s")).doubleValue() * 1e9);
+            startNs = System.nanoTime() - (long) (m.stepS() * 1e9);
         }
         double elapsed = (System.nanoTime() - startNs) / 1e9;
         double eta = elapsed / Math.max(1, step - firstStep) * (total - step);
         String line = prefix + String.format(Locale.ROOT, "step %d/%d loss %s lr %s tokens/s %.0f eta %s", step, total,
-                fourDigits(((Number) m.get("loss")).doubleValue()), shortNumber(((Number) m.get("lr")).doubleValue()),
-                ((Number) m.get("tokens_per_s")).doubleValue(), duration(eta));
+                fourDigits(m.loss()), shortNumber(m.lr()), m.tokensPerS(), duration(eta));
         if (terminal) {
             int width = 30;
             int filled = (int) (width * step / Math.max(1, total));

@@ -112,11 +112,6 @@ public final class DeviceAdaptation implements Adaptation {
     }
 
     @Override
-    public void stepMetrics(Map<String, Object> out) {
-        // nothing beyond the common metrics: every trainable is on the device and updated every step
-    }
-
-    @Override
     public long trainableParameters() {
         long n = 0;
         for (Tensor p : optimizer.params().values()) {

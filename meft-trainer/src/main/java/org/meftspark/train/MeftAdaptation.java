@@ -193,18 +193,15 @@ public final class MeftAdaptation implements Adaptation {
     }
 
     @Override
-    public void stepMetrics(Map<String, Object> out) {
+    public java.util.Optional<MeftStepStats> takeStepStats() {
         MeftAdapter.StepStats s = adapter.takeStepStats();
-        out.put("active_set_size", s.activeSetSize());
-        out.put("cap_hits", s.capHits());
-        out.put("neurons_touched", store.neuronsTouched());
-        // With overlap, the update of step s finishes during step s+1: these count updates finished since the last report.
-        out.put("rows_updated", rowsUpdated.getAndSet(0));
-        out.put("retrieval_s", s.retrievalNs() / 1e9);
-        out.put("transfer_s", s.transferNs() / 1e9);
-        out.put("host_update_s", updater == null ? hostUpdateNs.getAndSet(0) / 1e9 : waitNs / 1e9);
-        out.put("host_update_background_s", updater == null ? 0.0 : hostUpdateNs.getAndSet(0) / 1e9);
+        // With overlap, the update of step s finishes during step s+1: rows_updated counts updates finished since the last report.
+        MeftStepStats out = new MeftStepStats(s.activeSetSize(), s.capHits(), store.neuronsTouched(), rowsUpdated.getAndSet(0),
+                s.retrievalNs() / 1e9, s.transferNs() / 1e9,
+                updater == null ? hostUpdateNs.getAndSet(0) / 1e9 : waitNs / 1e9,
+                updater == null ? 0.0 : hostUpdateNs.getAndSet(0) / 1e9);
         waitNs = 0;
+        return java.util.Optional.of(out);
     }
 
     @Override

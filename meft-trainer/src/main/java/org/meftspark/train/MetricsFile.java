@@ -1,7 +1,5 @@
 package org.meftspark.train;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -12,7 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The run directory's {@code metrics.jsonl}: one JSON line per step, each line whole or absent, so
@@ -20,7 +17,6 @@ import java.util.Map;
  * was killed or its disk filled.
  */
 final class MetricsFile {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private MetricsFile() {
     }
@@ -47,17 +43,15 @@ final class MetricsFile {
                 if (line.isBlank()) {
                     continue;
                 }
-                JsonNode m;
-                try {
-                    m = JSON.readTree(line);
-                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                java.util.Optional<StepMetrics> m = StepMetrics.parse(line);
+                if (m.isEmpty()) {
                     if (i == lines.size() - 1) {
                         continue; // the line a killed run was writing: its step is run again
                     }
-                    throw new IllegalStateException(p + ": line " + (i + 1) + " is not JSON (" + e.getOriginalMessage()
-                            + "); the file is damaged, remove that line to resume", e);
+                    throw new IllegalStateException(p + ": line " + (i + 1) + " is not JSON metrics (" + abbreviate(line)
+                            + "); the file is damaged, remove that line to resume");
                 }
-                if (m.path("step").asLong() <= step) {
+                if (m.get().step() <= step) {
                     keep.add(line);
                 }
             }
@@ -81,13 +75,9 @@ final class MetricsFile {
      * the file is cut back to its length before the line, so readers that parse every line (the
      * study's TrainingStats) never meet half a JSON object. Cutting a file back needs no free space.
      */
-    static void append(FileChannel ch, Path file, Map<String, Object> m, long step, Path runDir) {
-        byte[] line;
-        try {
-            line = (JSON.writeValueAsString(m) + "\n").getBytes(StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot serialize the metrics of step " + step + ": " + e.getMessage(), e);
-        }
+    static void append(FileChannel ch, Path file, StepMetrics m, Path runDir) {
+        long step = m.step();
+        byte[] line = (m.toJson() + "\n").getBytes(StandardCharsets.UTF_8);
         long before = -1;
         try {
             before = ch.position();
@@ -110,5 +100,9 @@ final class MetricsFile {
             throw new UncheckedIOException(file + ": cannot write the metrics of step " + step + ": " + e.getMessage()
                     + ". Training stopped; " + kept + ". " + Checkpoints.resumeAdvice(runDir), e);
         }
+    }
+
+    private static String abbreviate(String line) {
+        return line.length() <= 60 ? line : line.substring(0, 60) + "...";
     }
 }

@@ -27,9 +27,9 @@ public final class TrainedAdapter {
                 : Checkpoints.latest(path).orElseThrow(() -> new IllegalArgumentException(path
                         + " is neither a checkpoint (" + Checkpoints.TENSORS + ") nor a run directory with checkpoints/"
                         + "latest; train first, or pass the checkpoint folder"));
-        Object method = Checkpoints.readState(checkpoint).get("method");
+        String method = Checkpoints.readState(checkpoint).run().method();
         String expected = config.adapter().method().name().toLowerCase(java.util.Locale.ROOT);
-        if (method != null && !expected.equals(method)) {
+        if (!expected.equals(method)) {
             throw new IllegalArgumentException(checkpoint + " holds a '" + method + "' adapter but adapter.method is '"
                     + expected + "'; evaluate it with the configuration it was trained with");
         }

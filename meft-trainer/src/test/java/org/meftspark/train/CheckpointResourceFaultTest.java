@@ -57,7 +57,7 @@ class CheckpointResourceFaultTest {
         // latest still names step 2, whose files verify against SHA256SUMS and hold step 2's tensors.
         Path step2 = Checkpoints.latest(run).orElseThrow();
         assertThat(step2.getFileName().toString()).isEqualTo("step-00000002");
-        assertThat(Checkpoints.readState(step2)).containsEntry("step", 2);
+        assertThat(Checkpoints.readState(step2).step()).isEqualTo(2);
         List<Boolean> equal = new ArrayList<>();
         Checkpoints.readTensors(step2, m -> {
             Tensor want = CheckpointWriteChild.tensors(2, FLOATS).get("values");

@@ -27,9 +27,9 @@ class ConsoleProgressTest {
     void logLinesCarryThePrefixStepTotalLossRateAndEta() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ConsoleProgress p = new ConsoleProgress(new PrintStream(bytes, true, StandardCharsets.UTF_8), false, 2, "train meft: ");
-        p.onStart(Map.of("total_steps", 4));
+        p.onStart(TestStates.run(4));
         for (int s = 1; s <= 4; s++) {
-            p.onStep(Map.of("step", s, "loss", 2.718281828 / s, "lr", 0.003, "tokens_per_s", 1234.4, "step_s", 0.5));
+            p.onStep(TestStates.step(s, 2.718281828 / s, 0.003, 1234.4, 0.5));
         }
         String text = bytes.toString(StandardCharsets.UTF_8);
         assertThat(text).contains("train meft: step 2/4 loss 1.359 lr 3e-3 tokens/s 1234 eta 0m")

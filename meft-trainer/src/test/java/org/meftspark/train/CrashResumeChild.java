@@ -58,7 +58,7 @@ public final class CrashResumeChild {
         Path runDir = Path.of(args[0]);
         RunConfig c = config(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
         boolean resume = Checkpoints.latest(runDir).isPresent();
-        Trainer.train(c, Trainer.loadModel(c.model(), ComputeDevice.cpu()), rows(), runDir, resume, TrainingListener.NONE,
+        Trainer.train(c, org.meftspark.model.BaseModels.load(c.model(), ComputeDevice.cpu()), rows(), runDir, resume, TrainingListener.NONE,
                 ComputeDevice.cpu(), ScalarType.Float);
         System.exit(0); // libtorch threads must not keep the JVM alive
     }

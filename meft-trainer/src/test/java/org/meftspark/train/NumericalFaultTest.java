@@ -44,8 +44,8 @@ class NumericalFaultTest {
         TrainingResult r = Trainer.train(TrainerTest.config("meft", extra), decoder, TrainerTest.rows(4, 10), dir, false,
                 new TrainingListener() {
                     @Override
-                    public void onStep(Map<String, Object> m) {
-                        long step = ((Number) m.get("step")).longValue();
+                    public void onStep(StepMetrics m) {
+                        long step = m.step();
                         if (step == 3) {
                             target.fill_(new Scalar(Double.NaN)); // steps 4, 5, 6 run on NaN
                         } else if (step == 6) {

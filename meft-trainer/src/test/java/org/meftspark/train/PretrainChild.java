@@ -22,8 +22,8 @@ public final class PretrainChild {
         long haltAt = Long.getLong("meft.test.haltAtStep", -1L);
         TrainingListener halting = new TrainingListener() {
             @Override
-            public void onStep(Map<String, Object> metrics) {
-                if (((Number) metrics.get("step")).longValue() == haltAt) {
+            public void onStep(StepMetrics metrics) {
+                if (metrics.step() == haltAt) {
                     Runtime.getRuntime().halt(137);
                 }
             }

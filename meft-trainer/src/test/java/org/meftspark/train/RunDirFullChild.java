@@ -66,7 +66,7 @@ public final class RunDirFullChild {
 
     static void train(Path dir, boolean resume, TrainingListener listener) {
         RunConfig c = config();
-        Trainer.train(c, Trainer.loadModel(c.model(), ComputeDevice.cpu()), CrashResumeChild.rows(), dir, resume, listener,
+        Trainer.train(c, org.meftspark.model.BaseModels.load(c.model(), ComputeDevice.cpu()), CrashResumeChild.rows(), dir, resume, listener,
                 ComputeDevice.cpu(), ScalarType.Float);
     }
 
@@ -150,8 +150,8 @@ public final class RunDirFullChild {
         Path filler = mount.resolve("filler");
         failThenResume("metrics", mount.resolve("metrics"), filler, snapshots.resolve("metrics"), true, new TrainingListener() {
             @Override
-            public void onStep(Map<String, Object> m) {
-                if (((Number) m.get("step")).longValue() == FILL_AFTER_STEP) {
+            public void onStep(StepMetrics m) {
+                if (m.step() == FILL_AFTER_STEP) {
                     try {
                         System.out.println("metrics: filled the disk after step " + FILL_AFTER_STEP + " with " + fill(filler)
                                 + " bytes");
@@ -165,8 +165,8 @@ public final class RunDirFullChild {
         Path exportDir = mount.resolve("export");
         failThenResume("export", exportDir, filler, snapshots.resolve("export"), false, new TrainingListener() {
             @Override
-            public void onStep(Map<String, Object> m) {
-                if (((Number) m.get("step")).longValue() == STEPS) {
+            public void onStep(StepMetrics m) {
+                if (m.step() == STEPS) {
                     try {
                         // Room for the final checkpoint (its tensors, state.json, SHA256SUMS, the latest pointer's
                         // temporary file) and one page more; the PEFT export (several pages) then cannot fit.

@@ -102,7 +102,7 @@ class RunDirectoryFullTest {
     private static void assertIntact(Path run, Path reference, int step) throws IOException {
         Path c = Checkpoints.latest(run).orElseThrow();
         assertThat(c.getFileName().toString()).isEqualTo(String.format("step-%08d", step));
-        assertThat(Checkpoints.readState(c)).containsEntry("step", step);
+        assertThat(Checkpoints.readState(c).step()).isEqualTo(step);
         List<Integer> loaded = new ArrayList<>();
         Checkpoints.readTensors(c, m -> loaded.add(m.size()));
         assertThat(loaded).hasSize(1).allMatch(n -> n > 0);

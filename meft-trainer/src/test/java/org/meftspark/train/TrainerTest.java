@@ -294,8 +294,8 @@ class TrainerTest {
         List<Long> rowsSeen = new ArrayList<>();
         TrainingResult res = Trainer.run(c, store, tmp.resolve("run"), false, new TrainingListener() {
             @Override
-            public void onStart(Map<String, Object> run) {
-                rowsSeen.add(((Number) run.get("rows")).longValue());
+            public void onStart(TrainingRun run) {
+                rowsSeen.add(run.rows());
             }
         });
         assertThat(rowsSeen).containsExactly(9L); // the 3 dev rows are not trained on

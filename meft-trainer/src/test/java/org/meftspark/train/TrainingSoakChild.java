@@ -69,10 +69,10 @@ public final class TrainingSoakChild {
         try (BufferedWriter out = Files.newBufferedWriter(work.resolve("memory.jsonl"), StandardCharsets.UTF_8)) {
             sampler.scheduleAtFixedRate(() -> write(out, MemorySample.now((System.nanoTime() - start) / 1e9, steps.get())),
                     0, sampleSeconds, TimeUnit.SECONDS);
-            TrainingResult r = Trainer.train(c, Trainer.loadModel(c.model(), ComputeDevice.cpu()), rows, runDir, false,
+            TrainingResult r = Trainer.train(c, org.meftspark.model.BaseModels.load(c.model(), ComputeDevice.cpu()), rows, runDir, false,
                     new TrainingListener() {
                         @Override
-                        public void onStep(Map<String, Object> metrics) {
+                        public void onStep(StepMetrics metrics) {
                             steps.incrementAndGet();
                         }
 

@@ -1,6 +1,5 @@
 package org.meftspark.cli;
 
-import java.util.Locale;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.meftspark.device.ComputeDevice;
 import org.meftspark.model.Decoder;
@@ -30,7 +29,7 @@ final class ModelOptions {
 
     /** Loads {@code path}, a folder or an embedded name, with these options' device and dtype. */
     Decoder load(String path) {
-        return org.meftspark.model.EmbeddedModels.loadPath(path, computeDevice().device(), scalarType(dtype));
+        return org.meftspark.model.BaseModels.load(path, computeDevice().device(), scalarType(dtype));
     }
 
     ComputeDevice computeDevice() {
@@ -38,13 +37,10 @@ final class ModelOptions {
     }
 
     static ScalarType scalarType(String name) {
-        return switch (name.toLowerCase(Locale.ROOT)) {
-            case "float32" -> ScalarType.Float;
-            case "bfloat16" -> ScalarType.BFloat16;
-            case "float16" -> ScalarType.Half;
-            case "float64" -> ScalarType.Double;
-            default -> throw new IllegalArgumentException("--dtype " + name
-                    + " is not one of float32, bfloat16, float16, float64");
-        };
+        try {
+            return org.meftspark.model.BaseModels.dtype(name);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--" + e.getMessage());
+        }
     }
 }

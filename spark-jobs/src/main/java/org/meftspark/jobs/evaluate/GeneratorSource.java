@@ -12,7 +12,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.TaskContext;
 import org.apache.spark.util.LongAccumulator;
-import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.meftspark.config.ModelSection;
 import org.meftspark.device.ComputeDevice;
 import org.meftspark.evaluation.DecodingSettings;
@@ -20,8 +19,8 @@ import org.meftspark.evaluation.PredictionGenerator;
 import org.meftspark.jobs.preprocess.TokenizerSource;
 import org.meftspark.model.DecoderHooks;
 import org.meftspark.model.Decoder;
+import org.meftspark.model.BaseModels;
 import org.meftspark.model.EmbeddedModels;
-import org.meftspark.model.ModelFolder;
 import org.meftspark.spark.HadoopConf;
 import org.meftspark.spark.TaskGpus;
 
@@ -109,9 +108,8 @@ public record GeneratorSource(String model, ModelSection.Dtype dtype, String ada
         Integer gpu = TaskContext.get() == null ? null : ComputeDevice.sparkGpuIndex(TaskGpus.assigned());
         ComputeDevice device = ComputeDevice.select(ComputeDevice.Preference.AUTO, gpu);
         // The same frozen base the trainer adapted: embedded models come from EmbeddedModels (fixed seed).
-        Decoder decoder = model.startsWith(EmbeddedModels.PREFIX)
-                ? EmbeddedModels.load(model, device.device(), scalarType(dtype))
-                : ModelFolder.load(localFolder(model, "model"), device.device(), scalarType(dtype));
+        Decoder decoder = BaseModels.load(model.startsWith(EmbeddedModels.PREFIX) ? model
+                : localFolder(model, "model").toString(), device.device(), BaseModels.dtype(dtype));
         DecoderHooks hooks = adapter == null ? null : adapterLoader.load(decoder, device, localFolder(adapter, "adapter"));
         return new PredictionGenerator(decoder, hooks, tokenizer.get(), settings);
     }
@@ -136,12 +134,4 @@ public record GeneratorSource(String model, ModelSection.Dtype dtype, String ada
         }
     }
 
-    private static ScalarType scalarType(ModelSection.Dtype d) {
-        return switch (d) {
-            case FLOAT32 -> ScalarType.Float;
-            case BFLOAT16 -> ScalarType.BFloat16;
-            case FLOAT16 -> ScalarType.Half;
-            case FLOAT64 -> ScalarType.Double;
-        };
-    }
 }

@@ -27,13 +27,13 @@ import org.meftspark.jobs.train.Train;
 import org.meftspark.metrics.EvaluationSummary;
 import org.meftspark.metrics.MetricSummary;
 import org.meftspark.metrics.MetricsJson;
+import org.meftspark.model.BaseModels;
 import org.meftspark.model.Decoder;
 import org.meftspark.model.EmbeddedModels;
 import org.meftspark.pretrain.PretrainRecord;
 import org.meftspark.synth.FactDataset;
 import org.meftspark.synth.WorldSplit;
 import org.meftspark.train.BudgetSizing;
-import org.meftspark.train.Trainer;
 
 /**
  * The knowledge-intensive study (issue 8, {@code bin/meft study}): for each fact count, a
@@ -74,7 +74,7 @@ public final class Study {
         }
         Path root = localRoot(cfg);
         Files.createDirectories(root);
-        Decoder decoder = Trainer.loadModel(cfg.model(), ComputeDevice.cpu());
+        Decoder decoder = BaseModels.load(cfg.model(), ComputeDevice.cpu());
         long weightBytes = decoder.weights().bytes();
         List<BudgetSizing.Sized> plan = BudgetSizing.plan(cfg.adapter(), decoder.config(), weightBytes,
                 s.deviceBudgetBytes(), s.meftFactor(), s.methods());
@@ -181,7 +181,7 @@ public final class Study {
         RunVariant v = variants.stream().filter(x -> x.name().equals(trial.name())).findFirst().orElseThrow();
         boolean trained = z.method() != Method.NONE;
         String trainDir = Train.trainDir(v.config(), v.name());
-        TrainingStats t = trained ? TrainingStats.read(Path.of(trainDir, "metrics.jsonl")) : TrainingStats.NONE;
+        TrainingStats t = trained ? TrainingStats.read(Path.of(trainDir, org.meftspark.train.StepMetrics.FILE)) : TrainingStats.NONE;
         EvaluationSummary heldOut = r.summaries().get(trial.name());
         MetricSummary held = metric(heldOut, "em");
         // Memorisation, extraction and forgetting cost an evaluation each: only for the reported rows.

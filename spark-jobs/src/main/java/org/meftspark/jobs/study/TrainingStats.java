@@ -1,13 +1,7 @@
 package org.meftspark.jobs.study;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import org.meftspark.train.StepMetrics;
 
 /**
  * What the study reads back from a variant's training {@code metrics.jsonl}: steps, target
@@ -22,40 +16,17 @@ import java.util.List;
  */
 record TrainingStats(long steps, long targetTokens, long ledgerPeakBytes, long hostBytes, double stepSecondsMedian,
                      double finalLoss) {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     static final TrainingStats NONE = new TrainingStats(0, 0, 0, 0, Double.NaN, Double.NaN);
 
     static TrainingStats read(Path metrics) {
-        long steps = 0, tokens = 0, peak = 0, host = 0;
-        List<Double> times = new ArrayList<>();
-        List<Double> losses = new ArrayList<>();
-        try {
-            for (String line : Files.readAllLines(metrics)) {
-                if (line.isBlank()) {
-                    continue;
-                }
-                JsonNode m = JSON.readTree(line);
-                steps++;
-                tokens += m.path("target_tokens").asLong();
-                peak = Math.max(peak, m.path("device_bytes_peak_total").asLong());
-                host = m.path("host_bytes").asLong(host);
-                if (m.hasNonNull("loss") && !m.path("skipped").asBoolean()) {
-                    losses.add(m.path("loss").asDouble());
-                }
-                if (m.path("step").asLong() > 1) {
-                    times.add(m.path("step_s").asDouble());
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read training metrics " + metrics + ": " + e.getMessage(), e);
+        StepMetrics.Log log = StepMetrics.read(metrics);
+        if (log.skippedLines() > 0) {
+            throw new IllegalStateException(metrics + ": " + log.skippedLines() + " of " + log.lines() + " lines are not "
+                    + "whole metrics lines; the trainer writes every line whole, so the file was changed by hand or is "
+                    + "damaged: train the variant again");
         }
-        times.sort(Double::compare);
-        double median = times.isEmpty() ? Double.NaN : times.get(times.size() / 2);
-        int tail = Math.max(1, losses.size() / 10);
-        double finalLoss = losses.isEmpty() ? Double.NaN
-                : losses.subList(losses.size() - tail, losses.size()).stream().mapToDouble(Double::doubleValue).average()
-                .orElseThrow();
-        return new TrainingStats(steps, tokens, peak, host, median, finalLoss);
+        return new TrainingStats(log.steps().size(), log.targetTokens(), log.peakDeviceBytes(), log.hostBytes(),
+                log.medianStepSeconds(), log.finalLoss());
     }
 }

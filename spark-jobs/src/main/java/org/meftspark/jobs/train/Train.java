@@ -103,8 +103,7 @@ public final class Train {
         }
         try (TrainDirectory dir = TrainDirectory.open(task.trainDir(), hadoop.get())) {
             boolean resume = Checkpoints.latest(dir.local()).isPresent();
-            long resumedAt = resume ? ((Number) Checkpoints.readState(Checkpoints.latest(dir.local()).get())
-                    .getOrDefault("step", 0)).longValue() : 0;
+            long resumedAt = resume ? Checkpoints.readState(Checkpoints.latest(dir.local()).get()).step() : 0;
             System.err.printf("train %s: %s on %s%s%n", task.variant(), cfg.adapter().method().name().toLowerCase(),
                     where, resume ? ", resuming at step " + resumedAt : "");
             TrainingResult r = Trainer.run(cfg, new HadoopShardStore(cfg.data().shards(), hadoop), dir.local(), resume,

@@ -1,0 +1,51 @@
+package org.meftspark.train;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Prepares a run directory for training: a fresh start, or a resume from its latest checkpoint.
+ * A fresh start refuses a directory that already holds a run (training over it would mix two runs'
+ * checkpoints) and clears what a run killed before its first checkpoint left. A resume checks that
+ * the checkpoint belongs to this run, restores the method's tensors, and drops the metrics of steps
+ * after it (they will be run again).
+ */
+final class RunStart {
+    private RunStart() {
+    }
+
+    /** Creates {@code runDir} if needed and returns the state training starts from. */
+    static TrainState prepare(Path runDir, boolean resume, TrainingRun run, Adaptation adaptation) {
+        try {
+            Files.createDirectories(runDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create run directory " + runDir + ": " + e.getMessage(), e);
+        }
+        TrainState state = resume ? resume(runDir, run, adaptation) : fresh(runDir, run);
+        Checkpoints.removeLeftovers(runDir); // a killed run's staging folders
+        PeftExport.removeLeftovers(runDir);
+        return state;
+    }
+
+    private static TrainState resume(Path runDir, TrainingRun run, Adaptation adaptation) {
+        Path checkpoint = Checkpoints.latest(runDir).orElseThrow(() -> new IllegalStateException(
+                "resume requested but " + runDir.resolve("checkpoints") + " holds no checkpoint; start without resume"));
+        TrainState state = Checkpoints.readState(checkpoint);
+        run.requireSameAs(state.run(), checkpoint);
+        Checkpoints.readTensors(checkpoint, adaptation::load);
+        MetricsFile.keepUpTo(runDir, state.step());
+        return new TrainState(run, state.step(), state.epoch(), state.nextRow(), state.badStreak(), state.badTotal(),
+                state.tokensSeen());
+    }
+
+    private static TrainState fresh(Path runDir, TrainingRun run) {
+        Checkpoints.latest(runDir).ifPresent(p -> {
+            throw new IllegalStateException(runDir + " already holds a run (" + p.getFileName()
+                    + "); resume it or choose a new run directory");
+        });
+        MetricsFile.startFresh(runDir);
+        return TrainState.start(run);
+    }
+}
