@@ -3,8 +3,9 @@ package org.meftspark.train;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongPredicate;
-import org.meftspark.config.AdapterSection;
+import org.meftspark.adapters.DeviceFootprint;
 import org.meftspark.config.AdapterSection.Method;
+import org.meftspark.config.AdapterSection;
 import org.meftspark.model.ModelConfig;
 
 /**
@@ -62,7 +63,7 @@ public final class BudgetSizing {
                 case FULL -> sized("full", with(base, Method.FULL, base.neurons(), base.unionCap(), base.loraRank()), m,
                         weightBytes, budget, List.of("adapter.method=full"), "all weights, gradients and two moments");
                 case LORA -> {
-                    long cap = DeviceFootprint.maxUsefulLoraRank(m, base.loraTargets());
+                    long cap = org.meftspark.adapters.lora.Lora.maxUsefulRank(m, base.loraTargets());
                     long r = largest(1, cap, x -> fits(with(base, Method.LORA, 1, 1, (int) x), m, weightBytes, budget));
                     int rank = (int) Math.max(1, r);
                     yield sized("lora", with(base, Method.LORA, 1, 1, rank), m, weightBytes, budget,
@@ -91,7 +92,7 @@ public final class BudgetSizing {
 
     private static Sized sized(String name, AdapterSection a, ModelConfig m, long weightBytes, long budget,
                                List<String> set, String how) {
-        DeviceFootprint f = DeviceFootprint.of(a, m, weightBytes, 4);
+        DeviceFootprint f = Adaptations.footprint(a, m, weightBytes, 4);
         boolean fits = f.total() <= budget;
         String note = fits ? how : String.format(java.util.Locale.ROOT,
                 "does not fit: needs %d bytes of a %d-byte budget at its smallest size", f.total(), budget);
@@ -99,7 +100,7 @@ public final class BudgetSizing {
     }
 
     private static boolean fits(AdapterSection a, ModelConfig m, long weightBytes, long budget) {
-        return DeviceFootprint.of(a, m, weightBytes, 4).total() <= budget;
+        return Adaptations.footprint(a, m, weightBytes, 4).total() <= budget;
     }
 
     /** The largest x in [lo, hi] with ok(x) for a monotone predicate (true up to some x); lo - 1 when none. */

@@ -8,11 +8,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.bytedeco.pytorch.Tensor;
+import org.meftspark.adapters.AdapterConfig;
 import org.meftspark.io.AtomicFiles;
 import org.meftspark.safetensors.SafetensorsException;
 import org.meftspark.safetensors.SafetensorsFile;
@@ -20,7 +20,9 @@ import org.meftspark.safetensors.SafetensorsWriter;
 
 /**
  * Checkpoints under {@code runDir/checkpoints/step-NNNNNNNN/}: {@code trainable.safetensors} (the
- * method's parameters and optimizer state) and {@code state.json} (step, data position, counters).
+ * method's parameters and optimizer state), {@code state.json} (step, data position, counters;
+ * {@link TrainState}) and {@code adapter.json} (what the tensors are: method, settings, base shape;
+ * {@link AdapterConfig}), so a checkpoint loads without the run's configuration.
  * A checkpoint is assembled in a hidden staging folder and renamed into place, then
  * {@code checkpoints/latest} is replaced atomically: a crash never leaves a half checkpoint that a
  * resume would pick up. RNG state needs no saving: every draw is seeded from (run seed, position).
@@ -32,7 +34,8 @@ import org.meftspark.safetensors.SafetensorsWriter;
  * {@code step-NNNNNNNN} folder, so a damaged pointer can neither mislead a resume nor escape the folder.
  */
 public final class Checkpoints {
-    static final String TENSORS = "trainable.safetensors";
+    /** The method's tensors in a checkpoint folder. */
+    public static final String TENSORS = "trainable.safetensors";
     static final String STATE = "state.json";
     static final String LATEST = "latest";
     static final String SUMS = "SHA256SUMS";
@@ -52,8 +55,11 @@ public final class Checkpoints {
      * checkpoint, whatever its size. A failed write (disk full, folder not writable) removes its
      * staging folder, so the space it took is free again, and leaves every earlier checkpoint and
      * {@code latest} as they were.
+     *
+     * @param adapter what the tensors are ({@code adapter.json}); null writes none, as checkpoints from before
+     *                2026-12-05 were (tests of the file mechanics)
      */
-    public static Path write(Path runDir, long step, Map<String, Tensor> tensors, TrainState state) {
+    public static Path write(Path runDir, long step, Map<String, Tensor> tensors, TrainState state, AdapterConfig adapter) {
         Path root = runDir.resolve("checkpoints");
         String name = String.format("step-%08d", step);
         Path target = root.resolve(name);
@@ -64,8 +70,14 @@ public final class Checkpoints {
             staging = Files.createTempDirectory(root, ".staging-" + name);
             SafetensorsWriter.write(staging.resolve(TENSORS), tensors, Map.of("format", "meft-spark"));
             Files.write(staging.resolve(STATE), JSON.writeValueAsBytes(state));
-            Files.writeString(staging.resolve(SUMS), sha256(staging.resolve(TENSORS)) + "  " + TENSORS + "\n"
-                    + sha256(staging.resolve(STATE)) + "  " + STATE + "\n");
+            String sums = sha256(staging.resolve(TENSORS)) + "  " + TENSORS + "\n"
+                    + sha256(staging.resolve(STATE)) + "  " + STATE + "\n";
+            if (adapter != null) {
+                Files.write(staging.resolve(AdapterConfig.FILE), adapter.toJson());
+                sums += sha256(staging.resolve(AdapterConfig.FILE)) + "  " + AdapterConfig.FILE + "\n";
+                AtomicFiles.force(staging.resolve(AdapterConfig.FILE));
+            }
+            Files.writeString(staging.resolve(SUMS), sums);
             AtomicFiles.force(staging.resolve(STATE)); // SafetensorsWriter forces its own file
             AtomicFiles.force(staging.resolve(SUMS));
             AtomicFiles.forceDirectory(staging);
@@ -178,6 +190,19 @@ public final class Checkpoints {
         }
     }
 
+    /**
+     * The adapter a checkpoint describes ({@code adapter.json}, checked against SHA256SUMS); empty for a
+     * checkpoint written before checkpoints described their adapter (before 2026-12-05), which loads only
+     * with the run's configuration.
+     */
+    public static Optional<AdapterConfig> readAdapter(Path checkpoint) {
+        if (!Files.exists(checkpoint.resolve(AdapterConfig.FILE))) {
+            return Optional.empty();
+        }
+        verify(checkpoint, AdapterConfig.FILE);
+        return Optional.of(AdapterConfig.read(checkpoint.resolve(AdapterConfig.FILE)));
+    }
+
     /** Loads the tensors of a checkpoint and hands them to {@code into} while the file is open. */
     public static void readTensors(Path checkpoint, java.util.function.Consumer<Map<String, Tensor>> into) {
         verify(checkpoint, TENSORS);
@@ -245,15 +270,11 @@ public final class Checkpoints {
     }
 
     static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
+        AtomicFiles.deleteTree(dir);
     }
 
     /** What to do after the run directory failed: the checkpoint a resume starts from, and where to make room. */
-    static String resumeAdvice(Path runDir) {
+    public static String resumeAdvice(Path runDir) {
         String free = "Free space in " + runDir + " (or make it writable) and run again";
         try {
             return Checkpoints.latest(runDir)

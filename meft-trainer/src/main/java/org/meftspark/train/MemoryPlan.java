@@ -2,6 +2,7 @@ package org.meftspark.train;
 
 import java.util.Optional;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.meftspark.adapters.DeviceFootprint;
 import org.meftspark.config.AdapterSection;
 import org.meftspark.config.ModelSection;
 import org.meftspark.meft.HostMemoryPlan;
@@ -59,7 +60,7 @@ public record MemoryPlan(DeviceFootprint device, long activations, long activati
      * @param length     tokens per sequence (data.max_length)
      */
     public static MemoryPlan of(AdapterSection a, ModelConfig m, ModelSection.Dtype model, int microBatch, int length) {
-        DeviceFootprint f = DeviceFootprint.of(a, m, weightBytes(m, model), 4);
+        DeviceFootprint f = Adaptations.footprint(a, m, weightBytes(m, model), 4);
         int act = bytesPerValue(model);
         long full = activationBytes(a, m, microBatch, length, act, false);
         long ckpt = activationBytes(a, m, microBatch, length, act, true);

@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.meftspark.adapters.Adaptation;
+import org.meftspark.adapters.AdapterConfig;
+import org.meftspark.adapters.lora.PeftExport;
 
 /**
  * Prepares a run directory for training: a fresh start, or a resume from its latest checkpoint.
@@ -17,23 +20,32 @@ final class RunStart {
     }
 
     /** Creates {@code runDir} if needed and returns the state training starts from. */
-    static TrainState prepare(Path runDir, boolean resume, TrainingRun run, Adaptation adaptation) {
+    static TrainState prepare(Path runDir, boolean resume, TrainingRun run, AdapterConfig adapter, Adaptation adaptation) {
         try {
             Files.createDirectories(runDir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create run directory " + runDir + ": " + e.getMessage(), e);
         }
-        TrainState state = resume ? resume(runDir, run, adaptation) : fresh(runDir, run);
+        TrainState state = resume ? resume(runDir, run, adapter, adaptation) : fresh(runDir, run);
         Checkpoints.removeLeftovers(runDir); // a killed run's staging folders
         PeftExport.removeLeftovers(runDir);
         return state;
     }
 
-    private static TrainState resume(Path runDir, TrainingRun run, Adaptation adaptation) {
+    private static TrainState resume(Path runDir, TrainingRun run, AdapterConfig adapter, Adaptation adaptation) {
         Path checkpoint = Checkpoints.latest(runDir).orElseThrow(() -> new IllegalStateException(
                 "resume requested but " + runDir.resolve("checkpoints") + " holds no checkpoint; start without resume"));
         TrainState state = Checkpoints.readState(checkpoint);
         run.requireSameAs(state.run(), checkpoint);
+        // A checkpoint from before adapter.json (2026-12-05) is checked by the run fields above only.
+        Checkpoints.readAdapter(checkpoint).ifPresent(written -> {
+            java.util.List<String> d = written.differences(adapter);
+            if (!d.isEmpty()) {
+                throw new IllegalStateException(checkpoint + " holds an adapter trained with other settings (checkpoint vs "
+                        + "this run: " + String.join("; ", d) + "); resume with the configuration it was trained with, "
+                        + "or start a new run directory");
+            }
+        });
         Checkpoints.readTensors(checkpoint, adaptation::load);
         MetricsFile.keepUpTo(runDir, state.step());
         return new TrainState(run, state.step(), state.epoch(), state.nextRow(), state.badStreak(), state.badTotal(),

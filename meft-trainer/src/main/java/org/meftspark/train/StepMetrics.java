@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.meftspark.meft.MeftStepStats;
 
 /**
  * One optimizer step as the trainer reports it: one line of the run directory's {@code metrics.jsonl}

@@ -8,6 +8,10 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Locale;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.meftspark.adapters.Adaptation;
+import org.meftspark.adapters.AdapterConfig;
+import org.meftspark.adapters.lora.LoraHooks;
+import org.meftspark.adapters.lora.PeftExport;
 import org.meftspark.config.AdapterSection;
 import org.meftspark.config.RunConfig;
 import org.meftspark.config.TrainingSection;
@@ -110,16 +114,17 @@ public final class Trainer {
                 adapterDtype, ledger)) {
             decoder.setHooks(adaptation.hooks());
             TrainingRun run = describe(adaptation);
-            TrainState state = RunStart.prepare(runDir, resume, run, adaptation);
+            AdapterConfig described = AdapterConfig.of(a, decoder.config(), config.model().path(), config.run().seed());
+            TrainState state = RunStart.prepare(runDir, resume, run, described, adaptation);
             listener.onStart(run);
             if (a.method() == AdapterSection.Method.NONE) {
                 TrainingResult r = new TrainingResult(0, 0, Double.NaN, 0, null, false);
                 listener.onEnd(r);
                 return r; // zero-shot: nothing to train
             }
-            TrainingResult r = steps(adaptation, state);
+            TrainingResult r = steps(adaptation, state, described);
             if (!r.stopped() && adaptation.hooks() instanceof LoraHooks lora) {
-                PeftExport.write(runDir, lora, config.model().path());
+                PeftExport.write(runDir, lora, config.model().path(), () -> Checkpoints.resumeAdvice(runDir));
             }
             adaptation.inference();
             listener.onEnd(r);
@@ -142,7 +147,7 @@ public final class Trainer {
     }
 
     /** From {@code state} to the last step, or until the listener stops the run. */
-    private TrainingResult steps(Adaptation adaptation, TrainState state) {
+    private TrainingResult steps(Adaptation adaptation, TrainState state, AdapterConfig described) {
         TrainingSection t = config.training();
         long total = state.run().totalSteps();
         DataCursor cursor = new DataCursor(rows, t, config.run().seed(), state.epoch(), state.nextRow());
@@ -161,7 +166,7 @@ public final class Trainer {
                 requireProgress(state, t);
                 boolean stopNow = state.step() < total && listener.shouldStop(state.step());
                 if ((t.checkpointEvery() > 0 && state.step() % t.checkpointEvery() == 0) || state.step() == total || stopNow) {
-                    lastCheckpoint = Checkpoints.write(runDir, state.step(), adaptation.state(), state);
+                    lastCheckpoint = Checkpoints.write(runDir, state.step(), adaptation.state(), state, described);
                 }
                 if (stopNow) {
                     return new TrainingResult(state.step(), total, lastLoss, state.badTotal(), lastCheckpoint, true);

@@ -5,12 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.meftspark.config.AdapterSection;
+import org.junit.jupiter.api.Test;
+import org.meftspark.adapters.DeviceFootprint;
 import org.meftspark.config.AdapterSection.Method;
+import org.meftspark.config.AdapterSection;
 import org.meftspark.config.RunConfigLoader;
 import org.meftspark.model.EmbeddedModels;
 import org.meftspark.model.ModelConfig;
-import org.junit.jupiter.api.Test;
 
 class BudgetSizingTest {
     static final List<Method> ALL = List.of(Method.NONE, Method.LORA, Method.PARALLEL_ADAPTER, Method.MEFT, Method.FULL);
@@ -34,12 +35,12 @@ class BudgetSizingTest {
         }
         // Parallel Adapter: 2 layers x 2 N d x 16 bytes = 1024 N bytes; 90,000 / 1024 -> N = 87
         assertThat(plan.get("parallel_adapter").set()).contains("adapter.neurons=87");
-        assertThat(DeviceFootprint.of(BudgetSizing.with(base, Method.PARALLEL_ADAPTER, 88, 1, 1), m, weights, 4).total())
+        assertThat(Adaptations.footprint(BudgetSizing.with(base, Method.PARALLEL_ADAPTER, 88, 1, 1), m, weights, 4).total())
                 .isGreaterThan(budget);
         // MEFT: 16 x 87 neurons, and the next union cap would not fit
         assertThat(plan.get("meft").set()).contains("adapter.neurons=1392");
         int cap = Integer.parseInt(plan.get("meft").set().get(2).split("=")[1]);
-        assertThat(DeviceFootprint.of(BudgetSizing.with(base, Method.MEFT, 1392, cap + 1, 1), m, weights, 4).total())
+        assertThat(Adaptations.footprint(BudgetSizing.with(base, Method.MEFT, 1392, cap + 1, 1), m, weights, 4).total())
                 .isGreaterThan(budget);
         // LoRA on q (16 -> 16) and v (16 -> 8): rank is capped at 8, where the budget does not bind
         assertThat(plan.get("lora").set()).contains("adapter.lora_rank=8");

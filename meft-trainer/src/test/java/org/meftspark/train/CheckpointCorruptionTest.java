@@ -2,6 +2,7 @@ package org.meftspark.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.bytedeco.pytorch.global.torch.arange;
 
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -17,8 +18,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.meftspark.device.ComputeDevice;
 
-import static org.bytedeco.pytorch.global.torch.arange;
-
 /**
  * Issue 9 item 3 for checkpoints: every flipped byte and every truncation of a checkpoint's files is
  * refused with an error naming the file, before anything is parsed or handed to the trainer.
@@ -31,7 +30,7 @@ class CheckpointCorruptionTest {
         Map<String, Tensor> t = new LinkedHashMap<>();
         t.put("a", arange(new org.bytedeco.pytorch.Scalar(24)).to(ScalarType.Float).reshape(4, 6));
         t.put("b", arange(new org.bytedeco.pytorch.Scalar(10)).to(ScalarType.Double));
-        return Checkpoints.write(tmp.resolve("run"), 4, t, TestStates.state(4, 0, 2));
+        return Checkpoints.write(tmp.resolve("run"), 4, t, TestStates.state(4, 0, 2), null);
     }
 
     private static byte[] flipped(byte[] original, int at) {

@@ -36,7 +36,7 @@ public final class CheckpointWriteChild {
             }
             long step = Long.parseLong(args[i]);
             try {
-                Checkpoints.write(runDir, step, tensors(step, floats), TestStates.state(step, 0, 0));
+                Checkpoints.write(runDir, step, tensors(step, floats), TestStates.state(step, 0, 0), null);
                 System.out.println("step " + step + ": ok");
             } catch (UncheckedIOException e) {
                 System.out.println("step " + step + ": failed: " + e.getMessage());

@@ -11,6 +11,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.meftspark.adapters.DeviceFootprint;
 import org.meftspark.config.RunConfig;
 import org.meftspark.device.ComputeDevice;
 import org.meftspark.model.Decoder;
@@ -35,7 +36,7 @@ class DeviceFootprintTest {
     void predictsTheLedgerPeakOfRealTrainingSteps(String method, String extra) throws Exception {
         RunConfig cfg = TrainerTest.config(method, "training.max_steps=2" + (extra == null ? "" : ";" + extra));
         Decoder decoder = TrainerTest.decoder(ScalarType.Float);
-        DeviceFootprint predicted = DeviceFootprint.of(cfg.adapter(), decoder.config(), decoder.weights().bytes(), 4);
+        DeviceFootprint predicted = Adaptations.footprint(cfg.adapter(), decoder.config(), decoder.weights().bytes(), 4);
         Path dir = tmp.resolve(method);
         if (method.equals("none")) {
             // Nothing trains, so the trainer is not run: the base weights are all there is.

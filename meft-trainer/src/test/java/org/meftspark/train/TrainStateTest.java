@@ -36,7 +36,7 @@ class TrainStateTest {
 
     /** A checkpoint folder holding {@code stateJson}, with valid checksums so that only the state's content is tested. */
     private Path checkpointWith(String stateJson) throws Exception {
-        Path c = Checkpoints.write(tmp.resolve("run"), 1, Map.<String, Tensor>of(), TestStates.state(1, 0, 0));
+        Path c = Checkpoints.write(tmp.resolve("run"), 1, Map.<String, Tensor>of(), TestStates.state(1, 0, 0), null);
         Files.writeString(c.resolve(Checkpoints.STATE), stateJson);
         Files.writeString(c.resolve(Checkpoints.SUMS), Checkpoints.sha256(c.resolve(Checkpoints.TENSORS)) + "  "
                 + Checkpoints.TENSORS + "\n" + Checkpoints.sha256(c.resolve(Checkpoints.STATE)) + "  " + Checkpoints.STATE + "\n");
@@ -49,7 +49,7 @@ class TrainStateTest {
         assertThat(s.run()).isEqualTo(new TrainingRun("full", 400, 594, 1820352, 0, "no host-resident adapter", 20240604,
                 "cpu"));
         assertThat(s).isEqualTo(new TrainState(s.run(), 300, 7, 544, 0, 0, 34280));
-        Path again = Checkpoints.write(tmp.resolve("again"), 300, Map.of(), s);
+        Path again = Checkpoints.write(tmp.resolve("again"), 300, Map.of(), s, null);
         assertThat(Files.readString(again.resolve(Checkpoints.STATE)).replace("\r", "")).isEqualTo(EARLIER);
     }
 

@@ -67,4 +67,13 @@ public final class AtomicFiles {
             ch.force(true);
         }
     }
+
+    /** Deletes a folder and everything in it, children first. */
+    public static void deleteTree(Path dir) throws IOException {
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.delete(p);
+            }
+        }
+    }
 }

@@ -1,20 +1,22 @@
 package org.meftspark.cli;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.bytedeco.javacpp.PointerScope;
+import org.meftspark.adapters.Adaptation;
+import org.meftspark.adapters.AdapterConfig;
+import org.meftspark.config.RunConfig;
 import org.meftspark.generation.GenerationConfig;
 import org.meftspark.generation.TextGenerator;
-import java.nio.file.Path;
-import org.meftspark.config.RunConfig;
 import org.meftspark.model.Decoder;
 import org.meftspark.model.ModelTokenizer;
-import org.meftspark.train.Adaptation;
-import org.meftspark.train.TrainedAdapter;
 import org.meftspark.tokenize.Tokenizer;
 import org.meftspark.tokenize.Tokenizers;
+import org.meftspark.train.Checkpoints;
+import org.meftspark.train.TrainedAdapter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -47,7 +49,9 @@ final class GenerateCommand implements Callable<Integer> {
     Path adapter;
 
     @Option(names = "--checkpoint", paramLabel = "DIR",
-            description = "With --adapter: this checkpoint folder of the variant (default: its latest).")
+            description = "A checkpoint folder (checkpoints/step-NNNNNNNN): with --adapter, this one of the variant instead of "
+                    + "its latest; alone, the adapter it describes (its adapter.json), on the base it names unless --model "
+                    + "is given.")
     Path checkpoint;
 
     @Option(names = "--max-new-tokens", defaultValue = "64", description = "Most tokens to generate (default ${DEFAULT-VALUE}).")
@@ -61,13 +65,21 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (checkpoint != null && adapter == null) {
-            throw new IllegalArgumentException("--checkpoint needs --adapter RUN_DIR/variants/NAME (whose checkpoint it is)");
-        }
         RunConfig variant = adapter == null ? null : TrainedVariant.config(adapter);
-        String modelPath = modelOptions.model != null ? modelOptions.model : variant != null ? variant.model().path() : null;
+        if (checkpoint != null && !java.nio.file.Files.isRegularFile(checkpoint.resolve(Checkpoints.TENSORS))) {
+            throw new IllegalArgumentException("--checkpoint " + checkpoint + " is not a checkpoint folder (it has no "
+                    + Checkpoints.TENSORS + "); give RUN_DIR/variants/NAME/train/checkpoints/step-NNNNNNNN");
+        }
+        java.util.Optional<AdapterConfig> described = checkpoint != null && adapter == null
+                ? java.util.Optional.of(Checkpoints.readAdapter(checkpoint).orElseThrow(() -> new IllegalArgumentException(
+                        "--checkpoint " + checkpoint + " has no " + AdapterConfig.FILE + " (written before checkpoints "
+                                + "described their adapter): add --adapter RUN_DIR/variants/NAME, the variant it belongs to")))
+                : java.util.Optional.empty();
+        String modelPath = modelOptions.model != null ? modelOptions.model : variant != null ? variant.model().path()
+                : described.map(AdapterConfig::baseModel).orElse(null);
         if (modelPath == null) {
-            throw new IllegalArgumentException("give --model DIR (or embedded:world-base), or --adapter RUN_DIR/variants/NAME");
+            throw new IllegalArgumentException("give --model DIR (or embedded:world-base), --adapter RUN_DIR/variants/NAME "
+                    + "or --checkpoint DIR");
         }
         String tokenizerSpec = tokenizer != null ? tokenizer
                 : ModelTokenizer.spec(modelPath, variant != null ? variant.model().tokenizer() : ModelTokenizer.MODEL);
@@ -78,8 +90,10 @@ final class GenerateCommand implements Callable<Integer> {
         }
         Decoder decoder = modelOptions.load(modelPath);
         boolean trained = variant != null && variant.adapter().method() != org.meftspark.config.AdapterSection.Method.NONE;
-        Adaptation adaptation = !trained ? null : TrainedAdapter.load(variant,
-                checkpoint != null ? checkpoint : adapter.resolve("train"), decoder, modelOptions.computeDevice());
+        Adaptation adaptation = described.isPresent()
+                ? TrainedAdapter.load(checkpoint, decoder, modelOptions.computeDevice())
+                : !trained ? null : TrainedAdapter.load(variant, checkpoint != null ? checkpoint : adapter.resolve("train"),
+                        decoder, modelOptions.computeDevice());
         if (adaptation != null) {
             decoder.setHooks(adaptation.hooks());
         }

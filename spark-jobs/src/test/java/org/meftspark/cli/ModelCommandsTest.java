@@ -119,7 +119,35 @@ class ModelCommandsTest {
         }
         assertThat(meft(2, "generate", "--prompt", "Hi")[1]).contains("give --model");
         assertThat(meft(2, "generate", "--model", "embedded:tiny-llama", "--checkpoint", "x", "--prompt", "Hi")[1])
-                .contains("--checkpoint needs --adapter");
+                .contains("--checkpoint x is not a checkpoint folder");
+    }
+
+    @Test
+    void generateTakesACheckpointAloneBecauseItDescribesItsAdapter() throws Exception {
+        org.meftspark.config.RunConfig c = org.meftspark.config.RunConfigLoader.parse("""
+                model: {path: embedded:tiny-llama}
+                adapter: {method: lora, lora_rank: 4, lora_dropout: 0.0}
+                training: {max_steps: 2, micro_batch_size: 2, checkpoint_every: 2, learning_rate: 0.05}
+                """, "test", List.of());
+        List<org.meftspark.tokenize.TokenizedExample> rows = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            rows.add(new org.meftspark.tokenize.TokenizedExample("r" + i, "test", "train",
+                    new int[] {ByteTokenizer.BOS, 'H', 'i', 'a' + i, 'b', 'c'}, 3, List.of(), "t:" + i, 0));
+        }
+        Path run = dir.resolve("checkpoint-alone");
+        org.meftspark.train.Trainer.train(c, org.meftspark.model.BaseModels.load(c.model(),
+                org.meftspark.device.ComputeDevice.cpu()), rows, run, false, null, org.meftspark.device.ComputeDevice.cpu(),
+                ScalarType.Float);
+        Path checkpoint = org.meftspark.train.Checkpoints.latest(run).orElseThrow();
+        // No --model and no --adapter: the base and the adapter both come from the checkpoint's adapter.json.
+        String alone = meft(0, "generate", "--checkpoint", checkpoint.toString(), "--prompt", "Hi", "--max-new-tokens", "4")[0];
+        assertThat(alone).isNotBlank();
+        assertThat(meft(0, "generate", "--model", "embedded:tiny-llama", "--checkpoint", checkpoint.toString(),
+                "--prompt", "Hi", "--max-new-tokens", "4")[0]).isEqualTo(alone);
+        // A checkpoint from before adapter.json cannot say what it holds: the message says what to add.
+        Files.delete(checkpoint.resolve("adapter.json"));
+        assertThat(meft(2, "generate", "--checkpoint", checkpoint.toString(), "--prompt", "Hi")[1])
+                .contains("has no adapter.json", "add --adapter RUN_DIR/variants/NAME");
     }
 
     @Test

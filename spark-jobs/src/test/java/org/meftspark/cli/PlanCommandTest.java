@@ -11,12 +11,13 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.meftspark.adapters.DeviceFootprint;
 import org.meftspark.config.ModelSection;
 import org.meftspark.config.RunConfig;
 import org.meftspark.config.RunConfigLoader;
 import org.meftspark.model.ModelConfig;
 import org.meftspark.spark.LaunchEnvironment;
-import org.meftspark.train.DeviceFootprint;
+import org.meftspark.train.Adaptations;
 import org.meftspark.train.MemoryPlan;
 
 /** {@code meft plan} (issue 19 item 5): its numbers are DeviceFootprint's, and the examples' comments are its output. */
@@ -72,7 +73,7 @@ class PlanCommandTest {
             List<PlanCommand.Row> rows = PlanCommand.rows(m, c, RunConfigLoader.variants(Files.readString(yaml), "t", List.of()));
             assertThat(rows).extracting(PlanCommand.Row::name).containsExactly("meft", "dense_pa_same_n", "lora");
             for (PlanCommand.Row r : rows) {
-                DeviceFootprint expected = DeviceFootprint.of(r.adapter(), m,
+                DeviceFootprint expected = Adaptations.footprint(r.adapter(), m,
                         MemoryPlan.parameters(m) * (c.model().dtype() == ModelSection.Dtype.FLOAT16 ? 2 : 4), 4);
                 assertThat(r.plan().device()).as(f + " " + r.name()).isEqualTo(expected);
                 String row = printed.lines().filter(l -> l.startsWith("| " + r.name() + " |")).findFirst().orElseThrow();

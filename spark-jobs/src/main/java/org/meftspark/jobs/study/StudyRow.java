@@ -1,6 +1,7 @@
 package org.meftspark.jobs.study;
 
 import java.util.List;
+import org.meftspark.adapters.DeviceFootprint;
 
 /**
  * One line of the study's {@code results.jsonl}: one method at one fact count.

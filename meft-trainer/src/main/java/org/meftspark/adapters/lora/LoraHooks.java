@@ -1,4 +1,4 @@
-package org.meftspark.train;
+package org.meftspark.adapters.lora;
 
 import static org.bytedeco.pytorch.global.torch.*;
 

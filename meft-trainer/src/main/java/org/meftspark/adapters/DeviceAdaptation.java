@@ -1,9 +1,10 @@
-package org.meftspark.train;
+package org.meftspark.adapters;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
+import org.meftspark.adapters.lora.LoraHooks;
 import org.meftspark.config.AdapterSection;
 import org.meftspark.device.MemoryCategory;
 import org.meftspark.device.MemoryLedger;

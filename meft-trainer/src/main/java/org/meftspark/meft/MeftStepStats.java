@@ -1,4 +1,4 @@
-package org.meftspark.train;
+package org.meftspark.meft;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
@@ -33,7 +33,7 @@ public record MeftStepStats(
     }
 
     /** Seconds of the step spent outside the device's compute. */
-    double outsideComputeS() {
+    public double outsideComputeS() {
         return retrievalS + transferS + hostUpdateS;
     }
 }

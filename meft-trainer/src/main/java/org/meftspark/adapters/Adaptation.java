@@ -1,8 +1,10 @@
-package org.meftspark.train;
+package org.meftspark.adapters;
 
 import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
 import org.meftspark.config.AdapterSection;
+import org.meftspark.meft.MeftAdaptation;
+import org.meftspark.meft.MeftStepStats;
 import org.meftspark.model.DecoderHooks;
 import org.meftspark.optim.AdamWMath;
 

@@ -1,4 +1,4 @@
-package org.meftspark.train;
+package org.meftspark.adapters.lora;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -12,7 +12,7 @@ import org.meftspark.safetensors.SafetensorsException;
 import org.meftspark.safetensors.SafetensorsWriter;
 
 /** A LoRA run's export in the PEFT layout ({@code runDir/peft}), written whole or not at all. */
-final class PeftExport {
+public final class PeftExport {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String STAGING = ".peft-staging-";
     private static final String OLD = ".peft-old-";
@@ -25,7 +25,8 @@ final class PeftExport {
      * whole, so a failed export (disk full) never leaves a {@code peft} folder that looks complete,
      * and its staging folder is removed so the space comes back.
      */
-    static void write(Path runDir, LoraHooks lora, String modelPath) {
+    /** @param resumeAdvice what to run after a failure (the trainer's checkpoint advice) */
+    public static void write(Path runDir, LoraHooks lora, String modelPath, java.util.function.Supplier<String> resumeAdvice) {
         Path dir = runDir.resolve("peft");
         Path staging = null;
         Path old = null;
@@ -48,21 +49,21 @@ final class PeftExport {
                     Files.move(old, dir, StandardCopyOption.ATOMIC_MOVE); // put the earlier export back
                 }
                 if (staging != null && Files.exists(staging)) {
-                    Checkpoints.deleteTree(staging);
+                    AtomicFiles.deleteTree(staging);
                 }
             } catch (IOException | UncheckedIOException again) {
                 left = " (could not remove " + staging + "; the next run removes it)";
             }
             throw new UncheckedIOException(dir + ": cannot export the LoRA adapter in PEFT format: " + e.getMessage()
                     + "; nothing was written to " + dir + " (an earlier export there is unchanged)" + left
-                    + ". The trained weights are in the final checkpoint. " + Checkpoints.resumeAdvice(runDir)
+                    + ". The trained weights are in the final checkpoint. " + resumeAdvice.get()
                     + " (the export is redone without training again)",
                     e instanceof IOException io ? io : new IOException(e.getMessage(), e));
         }
         try { // the export is in place; what follows only makes the rename durable and frees the earlier one
             AtomicFiles.forceDirectory(runDir);
             if (old != null) {
-                Checkpoints.deleteTree(old);
+                AtomicFiles.deleteTree(old);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(dir + ": exported, but " + runDir + " could not be synced or the earlier export "
@@ -71,7 +72,7 @@ final class PeftExport {
     }
 
     /** What a killed or failed export left in runDir (never read); removed when a run (re)starts there. */
-    static void removeLeftovers(Path runDir) {
+    public static void removeLeftovers(Path runDir) {
         try (java.util.stream.Stream<Path> s = Files.list(runDir)) {
             for (Path p : s.toList()) {
                 String n = p.getFileName().toString();
@@ -79,7 +80,7 @@ final class PeftExport {
                     if (n.startsWith(OLD) && !Files.exists(runDir.resolve("peft"))) {
                         Files.move(p, runDir.resolve("peft"), StandardCopyOption.ATOMIC_MOVE); // killed between the two renames
                     } else if (Files.isDirectory(p)) {
-                        Checkpoints.deleteTree(p);
+                        AtomicFiles.deleteTree(p);
                     } else {
                         Files.delete(p);
                     }
