@@ -36,12 +36,13 @@ public final class BudgetSizing {
      * @param name      the sweep variant name ({@code zero_shot}, {@code lora}, ...)
      * @param method    the adapter method
      * @param set       the overrides that select and size it, e.g. {@code adapter.lora_rank=30}
+     * @param adapter   the study's adapter settings with exactly those overrides applied
      * @param footprint its predicted device bytes
      * @param fits      whether it fits the budget
      * @param note      how it was sized, or why it does not fit
      */
-    public record Sized(String name, Method method, List<String> set, DeviceFootprint footprint, boolean fits,
-                        String note) {
+    public record Sized(String name, Method method, List<String> set, AdapterSection adapter, DeviceFootprint footprint,
+                        boolean fits, String note) {
     }
 
     /**
@@ -66,14 +67,15 @@ public final class BudgetSizing {
                     long cap = org.meftspark.adapters.lora.Lora.maxUsefulRank(m, base.loraTargets());
                     long r = largest(1, cap, x -> fits(with(base, Method.LORA, 1, 1, (int) x), m, weightBytes, budget));
                     int rank = (int) Math.max(1, r);
-                    yield sized("lora", with(base, Method.LORA, 1, 1, rank), m, weightBytes, budget,
+                    yield sized("lora", with(base, Method.LORA, base.neurons(), base.unionCap(), rank), m, weightBytes, budget,
                             List.of("adapter.method=lora", "adapter.lora_rank=" + rank),
                             r >= cap ? "rank " + rank + ", the most useful for " + base.loraTargets() + " (budget not binding)"
                                     : "largest rank that fits, on " + base.loraTargets());
                 }
                 case PARALLEL_ADAPTER -> {
                     int n = (int) Math.max(1, paNeurons);
-                    yield sized("parallel_adapter", with(base, Method.PARALLEL_ADAPTER, n, 1, 1), m, weightBytes, budget,
+                    yield sized("parallel_adapter", with(base, Method.PARALLEL_ADAPTER, n, base.unionCap(), base.loraRank()), m,
+                            weightBytes, budget,
                             List.of("adapter.method=parallel_adapter", "adapter.neurons=" + n), "largest N that fits");
                 }
                 case MEFT -> {
@@ -81,7 +83,7 @@ public final class BudgetSizing {
                     // L below top_k is refused by the configuration: one token's neurons must fit.
                     long l = largest(base.topK(), n, x -> fits(with(base, Method.MEFT, n, (int) x, 1), m, weightBytes, budget));
                     int cap = (int) Math.max(base.topK(), l);
-                    yield sized("meft", with(base, Method.MEFT, n, cap, 1), m, weightBytes, budget,
+                    yield sized("meft", with(base, Method.MEFT, n, cap, base.loraRank()), m, weightBytes, budget,
                             List.of("adapter.method=meft", "adapter.neurons=" + n, "adapter.union_cap=" + cap),
                             "N = " + meftFactor + " x the Parallel Adapter's, largest union cap L that fits");
                 }
@@ -96,7 +98,7 @@ public final class BudgetSizing {
         boolean fits = f.total() <= budget;
         String note = fits ? how : String.format(java.util.Locale.ROOT,
                 "does not fit: needs %d bytes of a %d-byte budget at its smallest size", f.total(), budget);
-        return new Sized(name, a.method(), List.copyOf(set), f, fits, note);
+        return new Sized(name, a.method(), List.copyOf(set), a, f, fits, note);
     }
 
     private static boolean fits(AdapterSection a, ModelConfig m, long weightBytes, long budget) {

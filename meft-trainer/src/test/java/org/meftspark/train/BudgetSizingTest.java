@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
-import org.meftspark.adapters.DeviceFootprint;
 import org.meftspark.config.AdapterSection.Method;
 import org.meftspark.config.AdapterSection;
 import org.meftspark.config.RunConfigLoader;

@@ -2,7 +2,6 @@ package org.meftspark.train;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.meftspark.config.RunConfig;
 import org.meftspark.config.RunConfigLoader;
 import org.meftspark.pretrain.Pretrainer;

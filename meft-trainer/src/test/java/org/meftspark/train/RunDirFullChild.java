@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.meftspark.config.RunConfig;

@@ -167,4 +167,11 @@ public record DataSection(List<Input> inputs, String shards, String templates, i
                     v.get(CONTAMINATION_SHINGLE_WORDS), v.get(CONTAMINATION_HASH_TABLES),
                     v.get(CONTAMINATION_MAX_BUCKET_PAIRS), v.get(REMOVE_CONTAMINATED), v.get(SQUAD_STRIDE),
                     v.get(MAX_REJECT_FRACTION), v.get(CHAT_TEMPLATE)));
+
+    /** The same settings on other inputs, written to other shards. */
+    public DataSection withInputs(List<Input> in, String shardsPath) {
+        return new DataSection(in, shardsPath, templates, maxLength, truncationSide, devFraction, shardRows, shardTokens,
+                overwrite, contaminationCheck, contaminationThreshold, contaminationShingleWords, contaminationHashTables,
+                contaminationMaxBucketPairs, removeContaminated, squadStride, maxRejectFraction, chatTemplate);
+    }
 }

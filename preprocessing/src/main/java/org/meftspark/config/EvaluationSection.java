@@ -88,4 +88,10 @@ public record EvaluationSection(Decoding decoding, int beams, int maxNewTokens, 
             }
         }
     }
+
+    /** The same evaluation of other splits, at most {@code examples} of them (0: all). */
+    public EvaluationSection on(List<String> evaluated, int examples) {
+        return new EvaluationSection(decoding, beams, maxNewTokens, batchSize, bootstrapSamples, examples, reportExamples,
+                perDataset, evaluated);
+    }
 }

@@ -80,4 +80,27 @@ public record RunConfig(RunSection run, DataSection data, ModelSection model, Ad
         }
         return String.valueOf(v);
     }
+
+    // Withers: jobs derive a variant's configuration from another as a value (the study's variants,
+    // an evaluation limited to a sample) instead of writing and re-parsing YAML overrides.
+
+    public RunConfig withRun(RunSection r) {
+        return new RunConfig(r, data, model, adapter, training, evaluation, spark, study, pretrain);
+    }
+
+    public RunConfig withData(DataSection d) {
+        return new RunConfig(run, d, model, adapter, training, evaluation, spark, study, pretrain);
+    }
+
+    public RunConfig withAdapter(AdapterSection a) {
+        return new RunConfig(run, data, model, a, training, evaluation, spark, study, pretrain);
+    }
+
+    public RunConfig withTraining(TrainingSection t) {
+        return new RunConfig(run, data, model, adapter, t, evaluation, spark, study, pretrain);
+    }
+
+    public RunConfig withEvaluation(EvaluationSection e) {
+        return new RunConfig(run, data, model, adapter, training, e, spark, study, pretrain);
+    }
 }

@@ -58,4 +58,9 @@ public record RunSection(String name, String dir, long seed, List<Variant> sweep
             }
         }
     }
+
+    /** This run's seed under another directory and name, as one variant (no sweep). */
+    public RunSection at(String dir, String name) {
+        return new RunSection(name, dir, seed, List.of());
+    }
 }

@@ -108,4 +108,11 @@ public record TrainingSection(Device device, double learningRate, double weightD
                     v.get(MAX_BAD_STEPS), v.get(LR_SCHEDULE), v.get(WARMUP_STEPS), v.get(MAX_GRAD_NORM),
                     v.get(SHUFFLE), v.get(OVERLAP_HOST_UPDATE), v.get(CUDA_REQUIRED),
                     v.get(LENGTH_GROUPING)));
+
+    /** The same training at another peak learning rate (a point of the study's grid). */
+    public TrainingSection withLearningRate(double lr) {
+        return new TrainingSection(device, lr, weightDecay, beta1, beta2, epsilon, optimizerMode, microBatchSize,
+                gradientAccumulation, epochs, maxSteps, checkpointEvery, maxBadSteps, lrSchedule, warmupSteps, maxGradNorm,
+                shuffle, overlapHostUpdate, cudaRequired, lengthGrouping);
+    }
 }

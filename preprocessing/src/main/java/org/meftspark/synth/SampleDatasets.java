@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Random;
-import org.meftspark.synth.FactWorld.Attribute;
 import org.meftspark.synth.FactWorld.Town;
 
 /**

@@ -13,7 +13,6 @@ import org.meftspark.config.SparkSection;
 import org.meftspark.data.Dataset;
 import org.meftspark.jobs.score.Score;
 import org.meftspark.spark.Sessions;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

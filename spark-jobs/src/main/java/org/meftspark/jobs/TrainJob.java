@@ -39,7 +39,7 @@ public final class TrainJob implements Callable<Integer> {
         List<RunVariant> variants = RunConfigLoader.variants(text, options.file().toString(), options.overrides());
         RunConfig first = variants.get(0).config();
         try (SparkSession spark = Sessions.create("meft-train", first.spark().master(), first.spark().conf())) {
-            List<TrainOutcome> outcomes = Train.run(spark, text, options.file().toString(), variants);
+            List<TrainOutcome> outcomes = Train.run(spark, variants);
             PrintWriter out = spec.commandLine().getOut();
             out.printf("%-20s %-22s %8s %10s %10s%n", "variant", "device", "steps", "last loss", "seconds");
             for (TrainOutcome o : outcomes) {

@@ -25,7 +25,6 @@ import org.meftspark.data.ReaderOptions;
 import org.meftspark.jobs.preprocess.Preprocess;
 import org.meftspark.prompt.PromptTemplates;
 import org.meftspark.shard.LocalShardStore;
-import org.meftspark.shard.Manifest;
 import org.meftspark.shard.ShardReader;
 import org.meftspark.shard.ShardWriter;
 import org.meftspark.spark.Sessions;

@@ -15,7 +15,6 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.meftspark.config.AdapterSection;
 import org.meftspark.config.RunConfig;
-import org.meftspark.config.RunConfigLoader;
 import org.meftspark.config.RunVariant;
 import org.meftspark.data.Dataset;
 import org.meftspark.jobs.evaluate.Evaluate;
@@ -69,13 +68,21 @@ public final class Pipeline {
     private Pipeline() {
     }
 
+    /** The command line's pipeline: the file and its overrides, parsed here once. */
     public static Result run(SparkSession spark, String configText, String source, List<String> overrides,
                              PrintStream log) throws IOException {
-        List<RunVariant> variants = RunConfigLoader.variants(configText, source, overrides);
+        return run(spark, RunRequest.parse(configText, source, overrides), log);
+    }
+
+    /** Runs the request's variants; the run directory records its text (config.yaml, run.json). */
+    public static Result run(SparkSession spark, RunRequest request, PrintStream log) throws IOException {
+        request.requireRecordedFaithfully();
+        List<RunVariant> variants = request.variants();
+        List<String> overrides = request.overrides();
         RunConfig base = variants.get(0).config();
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         RunDirectory dir = RunDirectory.of(base, conf);
-        dir.claim(configText, overrides);
+        dir.claim(request.configText(), overrides);
         Map<String, String> sparkConf = new LinkedHashMap<>();
         for (scala.Tuple2<String, String> kv : spark.sparkContext().getConf().getAll()) {
             sparkConf.put(kv._1(), kv._2());
@@ -86,7 +93,7 @@ public final class Pipeline {
         List<String> skipped = new ArrayList<>();
 
         preprocess(spark, base, dir, log, skipped);
-        train(spark, configText, source, variants, dir, log, skipped);
+        train(spark, variants, dir, log, skipped);
         Map<String, EvaluationSummary> summaries = new LinkedHashMap<>();
         List<LossCurve> curves = new ArrayList<>();
         List<org.meftspark.report.ReportExample> wrong = new ArrayList<>();
@@ -148,8 +155,8 @@ public final class Pipeline {
         dir.write(new Path(dir.root(), "shards.json"), dir.toJson(ref));
     }
 
-    private static void train(SparkSession spark, String text, String source, List<RunVariant> variants,
-                              RunDirectory dir, PrintStream log, List<String> skipped) throws IOException {
+    private static void train(SparkSession spark, List<RunVariant> variants, RunDirectory dir, PrintStream log,
+                              List<String> skipped) throws IOException {
         List<RunVariant> pending = new ArrayList<>();
         for (RunVariant v : variants) {
             if (v.config().adapter().method() == AdapterSection.Method.NONE) {
@@ -166,7 +173,7 @@ public final class Pipeline {
         if (pending.isEmpty()) {
             return;
         }
-        for (TrainOutcome o : Train.run(spark, text, source, pending)) {
+        for (TrainOutcome o : Train.run(spark, pending)) {
             if (o.stepsDone() < o.totalSteps()) {
                 throw new IllegalStateException("train " + o.variant() + ": stopped at step " + o.stepsDone() + " of "
                         + o.totalSteps() + "; run again to resume from its last checkpoint");

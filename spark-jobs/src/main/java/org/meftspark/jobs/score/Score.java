@@ -1,6 +1,5 @@
 package org.meftspark.jobs.score;
 
-import static org.apache.spark.sql.functions.col;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -12,21 +11,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.io.LongWritable;
-import org.apache.hadoop.io.Text;
-import org.apache.hadoop.mapreduce.lib.input.FileSplit;
-import org.apache.hadoop.mapreduce.lib.input.TextInputFormat;
-import org.apache.spark.api.java.JavaNewHadoopRDD;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.Optional;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.meftspark.config.DataSection;
@@ -38,7 +28,6 @@ import org.meftspark.jobs.evaluate.ResultTable;
 import org.meftspark.jobs.preprocess.InputFile;
 import org.meftspark.jobs.preprocess.Outcome;
 import org.meftspark.jobs.preprocess.ReadStage;
-import org.meftspark.jobs.preprocess.Reject;
 import org.meftspark.jobs.preprocess.RejectPolicy;
 import org.meftspark.metrics.EvaluationSummary;
 import org.meftspark.metrics.RowScore;

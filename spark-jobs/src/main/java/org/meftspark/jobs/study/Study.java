@@ -1,6 +1,5 @@
 package org.meftspark.jobs.study;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -31,7 +30,6 @@ import org.meftspark.model.BaseModels;
 import org.meftspark.model.Decoder;
 import org.meftspark.model.EmbeddedModels;
 import org.meftspark.pretrain.PretrainRecord;
-import org.meftspark.synth.FactDataset;
 import org.meftspark.synth.WorldSplit;
 import org.meftspark.train.BudgetSizing;
 
@@ -64,6 +62,10 @@ public final class Study {
     public record Result(Path root, List<StudyRow> rows, String table) {
     }
 
+    /**
+     * Runs the study of a configuration file: parsed here once (the command line's configuration);
+     * every variant after that is derived from it as a value.
+     */
     public static Result run(SparkSession spark, String configText, String source, List<String> overrides,
                              PrintStream log) throws IOException {
         RunConfig cfg = RunConfigLoader.parse(configText, source, overrides);
@@ -84,55 +86,47 @@ public final class Study {
             log.printf(Locale.ROOT, "  %-16s %9d device bytes  %s  (%s)%n", z.name(), z.footprint().total(),
                     String.join(" ", z.set()), z.note());
         }
-
-        // A pretrained base names its world: the facts come from W1 and the study also measures validation,
-        // extraction and forgetting (issue 15 item 5). A random base has no world: facts from run.seed.
-        java.util.Optional<WorldSplit> world = baseWorld(cfg.model().path());
         List<Double> grid = s.learningRates().isEmpty() ? List.of(cfg.training().learningRate()) : s.learningRates();
         List<Trial> trials = trials(plan, grid, !s.learningRates().isEmpty());
+        StudyPart.Setup setup = new StudyPart.Setup(configText, source, overrides, cfg, root, baseWorld(cfg.model().path()),
+                trials);
         List<StudyRow> rows = new ArrayList<>();
         for (int facts : s.facts()) {
-            Path dataDir = root.resolve("data").resolve("facts-" + facts);
-            List<String> o = new ArrayList<>(overrides);
-            o.add("run.dir=" + quote(root.toString()));
-            o.add("run.name=facts-" + facts);
-            o.add("data.shards=" + quote(root.resolve("shards").resolve("facts-" + facts).toString()));
-            if (world.isPresent()) {
-                FactDataset.StudyFiles f = FactDataset.write(dataDir, world.get(), facts);
-                o.add("data.inputs=[" + input(f.train(), "train") + ", " + input(f.heldOut(), "test") + ", "
-                        + input(f.validation(), "validation") + ", " + input(f.extraction(), "extraction") + ", "
-                        + input(f.w0(), "w0") + "]");
-                o.add("evaluation.splits=[test]");
-                log.printf(Locale.ROOT, "study: %d W1 facts (%d towns) of %s%n", f.facts(), f.towns(), world.get());
-            } else {
-                FactDataset.Written data = FactDataset.write(dataDir, cfg.run().seed(), facts);
-                o.add("data.inputs=[" + input(data.train(), "train") + ", " + input(data.heldOut(), "test") + "]");
-                log.printf(Locale.ROOT, "study: %d facts (%d towns)%n", data.facts(), data.towns());
-            }
-            o.add("run.sweep=" + sweep(trials));
-            Pipeline.Result r = Pipeline.run(spark, configText, source, o, log);
-            List<RunVariant> variants = RunConfigLoader.variants(configText, source, o);
-            Map<String, Double> validation = new LinkedHashMap<>();
-            if (world.isPresent() && s.probeExamples() > 0) {
-                for (Trial t : trials) {
-                    if (t.sized().fits()) {
-                        validation.put(t.name(), probe(spark, configText, source, o, t, variants, "validation",
-                                s.probeExamples(), log).map(m -> m.mean()).orElse(Double.NaN));
-                    }
-                }
-            }
-            java.util.Set<String> chosen = choose(trials, validation);
-            for (Trial t : trials) {
-                rows.add(row(spark, configText, source, o, facts, t, variants, r, s, chosen.contains(t.name()),
-                        validation.getOrDefault(t.name(), Double.NaN), world.isPresent(), log));
-            }
+            rows.addAll(part(spark, setup, facts, log));
             writeResults(root, rows); // after every fact count: a long study shows its progress
         }
         return new Result(root, rows, table(rows));
     }
 
-    /** One method at one learning rate: its sizing, the grid point and its variant name. */
-    record Trial(BudgetSizing.Sized sized, double learningRate, String name, List<String> set) {
+    /** One fact count: its data, its pipeline run, the validation probes that choose each method's rate, its rows. */
+    private static List<StudyRow> part(SparkSession spark, StudyPart.Setup setup, int facts, PrintStream log)
+            throws IOException {
+        StudyPart part = StudyPart.of(setup, facts, log);
+        Pipeline.Result r = Pipeline.run(spark, part.request(), log);
+        StudySection s = setup.config().study();
+        Map<String, Double> validation = new LinkedHashMap<>();
+        if (setup.world().isPresent() && s.probeExamples() > 0) {
+            for (Trial t : setup.trials()) {
+                if (t.sized().fits()) {
+                    validation.put(t.name(), probe(spark, part.variant(t.name()), "validation", s.probeExamples(), log)
+                            .mean());
+                }
+            }
+        }
+        java.util.Set<String> chosen = choose(setup.trials(), validation);
+        List<StudyRow> rows = new ArrayList<>();
+        for (Trial t : setup.trials()) {
+            rows.add(row(spark, part, facts, t, r, s, chosen.contains(t.name()),
+                    validation.getOrDefault(t.name(), Double.NaN), setup.world().isPresent(), log));
+        }
+        return rows;
+    }
+
+    /**
+     * One method at one learning rate: its sizing, the grid point, its variant name, the overrides
+     * that record it and whether it sets the rate (a grid) or keeps the configuration's.
+     */
+    record Trial(BudgetSizing.Sized sized, double learningRate, String name, List<String> set, boolean setsRate) {
     }
 
     /** Every method that fits at every learning rate of the grid (zero-shot once); names stay the method's without a grid. */
@@ -146,7 +140,7 @@ public final class Study {
                     set.add("training.learning_rate=" + lr);
                 }
                 String name = once ? z.name() : z.name() + "-lr" + String.valueOf(lr).replace('.', 'p');
-                out.add(new Trial(z, lr, name, List.copyOf(set)));
+                out.add(new Trial(z, lr, name, List.copyOf(set), explicitGrid && z.method() != Method.NONE));
             }
         }
         return out;
@@ -168,31 +162,29 @@ public final class Study {
         return out;
     }
 
-    private static StudyRow row(SparkSession spark, String text, String source, List<String> o, int facts, Trial trial,
-                                List<RunVariant> variants, Pipeline.Result r, StudySection s, boolean chosen,
-                                double validationEm, boolean pretrained, PrintStream log) throws IOException {
+    private static StudyRow row(SparkSession spark, StudyPart part, int facts, Trial trial, Pipeline.Result r,
+                                StudySection s, boolean chosen, double validationEm, boolean pretrained, PrintStream log)
+            throws IOException {
         BudgetSizing.Sized z = trial.sized();
-        long seed = variants.get(0).config().run().seed();
+        long seed = part.request().variants().get(0).config().run().seed();
         if (!z.fits()) {
             return new StudyRow(facts, z.name(), lower(z.method()), z.set(), false, z.note(), s.deviceBudgetBytes(),
                     z.footprint().total(), 0, 0, Double.NaN, List.of(), 0, Double.NaN, Double.NaN, Double.NaN, 0,
                     Double.NaN, 0, 0, Double.NaN, seed, trial.learningRate(), chosen, Double.NaN, Double.NaN, Double.NaN);
         }
-        RunVariant v = variants.stream().filter(x -> x.name().equals(trial.name())).findFirst().orElseThrow();
+        RunVariant v = part.variant(trial.name());
         boolean trained = z.method() != Method.NONE;
         String trainDir = Train.trainDir(v.config(), v.name());
         TrainingStats t = trained ? TrainingStats.read(Path.of(trainDir, org.meftspark.train.StepMetrics.FILE)) : TrainingStats.NONE;
         EvaluationSummary heldOut = r.summaries().get(trial.name());
         MetricSummary held = metric(heldOut, "em");
         // Memorisation, extraction and forgetting cost an evaluation each: only for the reported rows.
-        EvaluationSummary seenSummary = chosen && s.seenExamples() > 0 ? evaluateSplit(spark, text, source, o, v,
+        EvaluationSummary seenSummary = chosen && s.seenExamples() > 0 ? evaluateSplit(spark, v,
                 trained ? trainDir : null, "train", s.seenExamples(), log) : null;
         MetricSummary seen = seenSummary == null ? null : metric(seenSummary, "em");
         boolean probe = chosen && pretrained && s.probeExamples() > 0;
-        double extraction = probe ? probe(spark, text, source, o, trial, variants, "extraction", s.probeExamples(), log)
-                .map(MetricSummary::mean).orElse(Double.NaN) : Double.NaN;
-        double w0 = probe ? probe(spark, text, source, o, trial, variants, "w0", s.probeExamples(), log)
-                .map(MetricSummary::mean).orElse(Double.NaN) : Double.NaN;
+        double extraction = probe ? probe(spark, v, "extraction", s.probeExamples(), log).mean() : Double.NaN;
+        double w0 = probe ? probe(spark, v, "w0", s.probeExamples(), log).mean() : Double.NaN;
         return new StudyRow(facts, trial.name(), lower(z.method()), z.set(), true, z.note(), s.deviceBudgetBytes(),
                 z.footprint().total(), t.ledgerPeakBytes(), t.hostBytes(), held.mean(),
                 held.ci95() == null ? List.of() : List.of(held.ci95().low(), held.ci95().high()), held.n(),
@@ -202,24 +194,20 @@ public final class Study {
                 validationEm, extraction, w0);
     }
 
-    /** The nq_open EM of one trial on one extra split. */
-    private static java.util.Optional<MetricSummary> probe(SparkSession spark, String text, String source, List<String> o,
-                                                           Trial trial, List<RunVariant> variants, String split,
-                                                           int examples, PrintStream log) throws IOException {
-        RunVariant v = variants.stream().filter(x -> x.name().equals(trial.name())).findFirst().orElseThrow();
-        boolean trained = trial.sized().method() != Method.NONE;
-        EvaluationSummary e = evaluateSplit(spark, text, source, o, v, trained ? Train.trainDir(v.config(), v.name()) : null,
-                split, examples, log);
-        return java.util.Optional.of(metric(e, "em"));
+    /** The nq_open EM of one variant on one extra split. */
+    private static MetricSummary probe(SparkSession spark, RunVariant v, String split, int examples, PrintStream log)
+            throws IOException {
+        boolean trained = v.config().adapter().method() != Method.NONE;
+        return metric(evaluateSplit(spark, v, trained ? Train.trainDir(v.config(), v.name()) : null, split, examples, log),
+                "em");
     }
 
     /**
      * One variant on a sample of one split next to the pipeline's own evaluation (training questions:
      * memorisation; validation, extraction, w0); committed whole, so a study run again reuses it.
      */
-    private static EvaluationSummary evaluateSplit(SparkSession spark, String text, String source, List<String> o,
-                                                   RunVariant v, String adapter, String split, int examples,
-                                                   PrintStream log) throws IOException {
+    private static EvaluationSummary evaluateSplit(SparkSession spark, RunVariant v, String adapter, String split,
+                                                   int examples, PrintStream log) throws IOException {
         Path out = localRoot(v.config()).resolve("variants").resolve(v.name())
                 .resolve(split.equals("train") ? "eval-seen" : "eval-" + split);
         Path metrics = out.resolve("metrics.json");
@@ -228,10 +216,7 @@ public final class Study {
                     + ": skipped, " + metrics + " exists");
             return MetricsJson.read(metrics);
         }
-        List<String> withLimit = new ArrayList<>(o);
-        withLimit.add("evaluation.max_examples=" + examples);
-        RunConfig c = RunConfigLoader.variants(text, source, withLimit).stream()
-                .filter(x -> x.name().equals(v.name())).findFirst().orElseThrow().config();
+        RunConfig c = v.config().withEvaluation(v.config().evaluation().on(v.config().evaluation().splits(), examples));
         Evaluate.Result r = Evaluate.run(spark, c, new Evaluate.Options(adapter, out.toString(), false, List.of(split),
                 List.of(), v.name()));
         log.print(r.table());
@@ -242,21 +227,6 @@ public final class Study {
         return s.results().stream().filter(m -> m.dataset().equals("nq_open") && m.metric().equals(metric)).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no nq_open " + metric + " in the evaluation of "
                         + s.run().method()));
-    }
-
-    /** run.sweep as YAML flow: one variant per trial that fits. */
-    static String sweep(List<Trial> trials) throws JsonProcessingException {
-        List<String> items = new ArrayList<>();
-        for (Trial t : trials) {
-            if (t.sized().fits()) {
-                items.add("{name: " + t.name() + ", set: " + LINES.writeValueAsString(t.set()) + "}");
-            }
-        }
-        return "[" + String.join(", ", items) + "]";
-    }
-
-    private static String input(Path file, String split) throws JsonProcessingException {
-        return "{dataset: nq_open, path: " + quote(file.toString()) + ", split: " + split + "}";
     }
 
     /** The world of a base that records one ({@code pretrain.json} beside its weights); empty for a random base. */
@@ -275,12 +245,7 @@ public final class Study {
                 : java.util.Optional.empty();
     }
 
-    /** A JSON string is a valid YAML flow scalar: paths with spaces or colons stay one value. */
-    private static String quote(String s) throws JsonProcessingException {
-        return LINES.writeValueAsString(s);
-    }
-
-    private static Path localRoot(RunConfig cfg) {
+    static Path localRoot(RunConfig cfg) {
         String dir = cfg.run().dir();
         java.net.URI uri = java.net.URI.create(dir.replace(" ", "%20"));
         if (uri.getScheme() != null && !uri.getScheme().equals("file")) {

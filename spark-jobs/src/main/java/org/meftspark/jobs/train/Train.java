@@ -12,7 +12,6 @@ import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.SparkSession;
 import org.bytedeco.pytorch.global.torch;
 import org.meftspark.config.RunConfig;
-import org.meftspark.config.RunConfigLoader;
 import org.meftspark.config.RunVariant;
 import org.meftspark.config.TrainingSection;
 import org.meftspark.device.ComputeDevice;
@@ -48,13 +47,13 @@ public final class Train {
     }
 
     /** Trains every variant; returns their outcomes in variant order. */
-    public static List<TrainOutcome> run(SparkSession spark, String configText, String source, List<RunVariant> variants) {
+    public static List<TrainOutcome> run(SparkSession spark, List<RunVariant> variants) {
         if (variants.isEmpty()) {
             throw new IllegalArgumentException("nothing to train: no variants");
         }
         List<TrainTask> tasks = new ArrayList<>();
         for (RunVariant v : variants) {
-            tasks.add(new TrainTask(v.name(), configText, source, v.overrides(), trainDir(v.config(), v.name())));
+            tasks.add(new TrainTask(v, trainDir(v.config(), v.name())));
         }
         RunConfig first = variants.get(0).config();
         boolean gpu = first.training().device() == TrainingSection.Device.GPU;
@@ -83,7 +82,7 @@ public final class Train {
 
     private static int indexOf(List<TrainTask> tasks, String variant) {
         for (int i = 0; i < tasks.size(); i++) {
-            if (tasks.get(i).variant().equals(variant)) {
+            if (tasks.get(i).name().equals(variant)) {
                 return i;
             }
         }
@@ -93,8 +92,8 @@ public final class Train {
     /** Runs inside the task: bind the device, train (resuming when possible), publish. */
     static TrainOutcome trainOne(TrainTask task, HadoopConf hadoop, boolean gpu) throws IOException {
         long start = System.nanoTime();
-        RunConfig cfg = RunConfigLoader.parse(task.configText(), task.source(), task.overrides());
-        ComputeDevice device = gpu ? gpuDevice(cfg, task.variant()) : ComputeDevice.cpu();
+        RunConfig cfg = task.variant().config();
+        ComputeDevice device = gpu ? gpuDevice(cfg, task.name()) : ComputeDevice.cpu();
         // What the outcome reports: the device, and with GPU scheduling the address Spark assigned.
         String where = gpu ? device + " (Spark GPU " + String.join(",", TaskGpus.assigned()) + ")" : device.toString();
         if (!device.cuda()) {
@@ -104,16 +103,16 @@ public final class Train {
         try (TrainDirectory dir = TrainDirectory.open(task.trainDir(), hadoop.get())) {
             boolean resume = Checkpoints.latest(dir.local()).isPresent();
             long resumedAt = resume ? Checkpoints.readState(Checkpoints.latest(dir.local()).get()).step() : 0;
-            System.err.printf("train %s: %s on %s%s%n", task.variant(), cfg.adapter().method().name().toLowerCase(),
+            System.err.printf("train %s: %s on %s%s%n", task.name(), cfg.adapter().method().name().toLowerCase(),
                     where, resume ? ", resuming at step " + resumedAt : "");
             TrainingResult r = Trainer.run(cfg, new HadoopShardStore(cfg.data().shards(), hadoop), dir.local(), resume,
-                    progress(task.variant()), device);
+                    progress(task.name()), device);
             dir.publish(hadoop.get());
             String checkpoint = r.checkpoint() == null ? "" : dir.local().relativize(r.checkpoint()).toString();
-            return new TrainOutcome(task.variant(), where, resumedAt, r.stepsDone(), r.totalSteps(),
+            return new TrainOutcome(task.name(), where, resumedAt, r.stepsDone(), r.totalSteps(),
                     r.lastLoss(), r.badSteps(), checkpoint, (System.nanoTime() - start) / 1e9);
         } catch (UncheckedIOException e) {
-            throw new IOException("train " + task.variant() + ": " + e.getMessage(), e);
+            throw new IOException("train " + task.name() + ": " + e.getMessage(), e);
         }
     }
 

@@ -1,19 +1,19 @@
 package org.meftspark.jobs.train;
 
 import java.io.Serializable;
-import java.util.List;
+import org.meftspark.config.RunVariant;
 
 /**
- * What one training task needs, as plain strings: the configuration is parsed again on the
- * executor (from the same text and overrides), so what trains is exactly what was validated.
+ * What one training task needs: the variant (its whole configuration, validated on the driver and
+ * shipped as a value) and where it trains.
  *
- * @param variant    the sweep variant's name
- * @param configText the run configuration file's text
- * @param source     the file's name, for messages
- * @param overrides  the variant's overrides (command line, then its own)
- * @param trainDir   the variant's training directory (any Hadoop path)
+ * @param variant  the variant to train
+ * @param trainDir the variant's training directory (any Hadoop path)
  */
-record TrainTask(String variant, String configText, String source, List<String> overrides, String trainDir)
-        implements Serializable {
-    private static final long serialVersionUID = 1L;
+record TrainTask(RunVariant variant, String trainDir) implements Serializable {
+    private static final long serialVersionUID = 2L;
+
+    String name() {
+        return variant.name();
+    }
 }

@@ -48,7 +48,7 @@ class TrainSweepTest {
         List<RunVariant> variants = RunConfigLoader.variants(text, "sweep.yaml", List.of());
         try (SparkSession spark = Sessions.create("sweep-test", "local[2]", Map.of())) {
             Preprocess.run(spark, variants.get(0).config());
-            List<TrainOutcome> outcomes = Train.run(spark, text, "sweep.yaml", variants);
+            List<TrainOutcome> outcomes = Train.run(spark, variants);
             assertThat(outcomes).extracting(TrainOutcome::variant).containsExactly("meft-small", "lora");
             assertThat(outcomes).allSatisfy(o -> assertThat(o.stepsDone()).isEqualTo(3));
             for (String v : List.of("meft-small", "lora")) {
@@ -59,7 +59,7 @@ class TrainSweepTest {
 
             // A GPU sweep in local mode is refused before anything runs (Spark would hang).
             List<RunVariant> gpu = RunConfigLoader.variants(text, "sweep.yaml", List.of("training.device=gpu"));
-            assertThatThrownBy(() -> Train.run(spark, text, "sweep.yaml", gpu))
+            assertThatThrownBy(() -> Train.run(spark, gpu))
                     .isInstanceOf(GpuScheduling.UnschedulableException.class).hasMessageContaining("local mode");
         }
     }
