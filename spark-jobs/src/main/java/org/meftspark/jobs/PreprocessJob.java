@@ -70,7 +70,7 @@ public final class PreprocessJob implements Callable<Integer> {
             Preprocess.Result r = Preprocess.run(spark, cfg);
             out.print(r.table());
             out.flush();
-            return org.meftspark.jobs.preprocess.RejectPolicy.exitCode(r.problems(), allowRejects, err, "preprocess");
+            return org.meftspark.jobs.input.RejectPolicy.exitCode(r.problems(), allowRejects, err, "preprocess");
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }

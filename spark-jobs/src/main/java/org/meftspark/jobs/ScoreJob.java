@@ -120,7 +120,7 @@ public final class ScoreJob implements Callable<Integer> {
             Score.Result r = Score.run(spark, o);
             stdout.print(r.table());
             stdout.flush();
-            return org.meftspark.jobs.preprocess.RejectPolicy.exitCode(r.problems(), allowRejects,
+            return org.meftspark.jobs.input.RejectPolicy.exitCode(r.problems(), allowRejects,
                     spec.commandLine().getErr(), "score");
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
