@@ -77,7 +77,7 @@ public final class Preprocess {
      * Runs the pipeline with {@code spark}.
      *
      * @throws UnusableInputException naming the file when an input cannot be read at all
-     * @throws IllegalStateException  when the output exists and data.overwrite is false
+     * @throws org.meftspark.spark.OutputConflictException when the output exists and data.overwrite is false
      */
     public static Result run(SparkSession spark, RunConfig cfg) throws IOException {
         long start = System.nanoTime();
