@@ -106,7 +106,7 @@ public final class Evaluate {
         TokenizerSource tokenizer = TokenizerSource.resolve(org.meftspark.model.ModelTokenizer.spec(cfg.model()), hadoop);
         String fingerprint = tokenizer.get().fingerprint();
         HadoopShardStore store = new HadoopShardStore(cfg.data().shards(), conf);
-        Manifest manifest = ShardReader.open(store, fingerprint).manifest();
+        Manifest manifest = manifest(store, fingerprint, cfg.data().shards());
         Set<String> splits = splits(manifest, o.splits(), cfg.data().shards());
         List<String> shardFiles = manifest.shards().stream()
                 .filter(s -> s.rowsBySplit().keySet().stream().anyMatch(splits::contains))
@@ -178,6 +178,15 @@ public final class Evaluate {
             throw new IllegalStateException("evaluation failed: " + e.getMessage(), e);
         } finally {
             persisted.forEach(JavaRDD::unpersist);
+        }
+    }
+
+    /** The shard set's manifest, verified; a shard set that does not verify is named by its data.shards. */
+    private static Manifest manifest(HadoopShardStore store, String fingerprint, String where) {
+        try {
+            return ShardReader.open(store, fingerprint).manifest();
+        } catch (org.meftspark.shard.ShardVerificationException e) {
+            throw new org.meftspark.shard.ShardVerificationException("data.shards " + where + ": " + e.getMessage(), e);
         }
     }
 
