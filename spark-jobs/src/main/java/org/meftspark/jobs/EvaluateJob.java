@@ -63,7 +63,7 @@ public final class EvaluateJob extends SparkJobCommand {
     @Override
     protected int run(SparkSession spark) throws Exception {
         Evaluate.Options o = new Evaluate.Options(adapter, out, overwrite, splits, trainMetrics, method);
-        Evaluate.Result r = Evaluate.run(spark, cfg, o);
+        Evaluate.Result r = Evaluate.run(spark, cfg, o, err());
         out().print(r.table());
         out().flush();
         return ExitCodes.OK;

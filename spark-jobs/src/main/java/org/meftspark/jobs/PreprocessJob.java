@@ -54,7 +54,7 @@ public final class PreprocessJob extends SparkJobCommand {
 
     @Override
     protected int run(SparkSession spark) throws Exception {
-        Preprocess.Result r = Preprocess.run(spark, cfg);
+        Preprocess.Result r = Preprocess.run(spark, cfg, err());
         out().print(r.table());
         out().flush();
         return RejectPolicy.exitCode(r.problems(), allowRejects, err(), "preprocess");
