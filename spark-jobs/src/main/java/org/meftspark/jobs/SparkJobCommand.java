@@ -14,9 +14,10 @@ import picocli.CommandLine.Spec;
  * The skeleton of every command that runs a Spark job (preprocess, train, evaluate, score, run, study,
  * quickstart, the cluster check), in both launchers:
  * <ol>
- *   <li>{@link #prepare} reads and checks the arguments and the run configuration before Spark starts, so a
- *       bad command or configuration exits 2 in about a second, without starting a session or writing
- *       anything;</li>
+ *   <li>{@link #prepare} reads and checks the arguments and the run configuration before Spark starts, so an
+ *       option or a configuration that does not validate exits 2 in about a second, without starting a session
+ *       or writing anything (what only the files can tell, such as a {@code --split} the shards lack, is found
+ *       in the session, and exits 2 as well);</li>
  *   <li>the session opens with the settings {@code prepare} names, normally the configuration's {@code spark}
  *       section (spark-submit's own settings win, see {@link Sessions#create});</li>
  *   <li>{@link #run} does the work; a job writes its output into a staging folder and commits it whole
