@@ -99,4 +99,31 @@ public final class ConsoleProgress implements TrainingListener {
         return x >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", x / 3600, x / 60 % 60)
                 : String.format(Locale.ROOT, "%dm%02ds", x / 60, x % 60);
     }
+
+    /**
+     * The progress line of work counted in rows (evaluation, preprocessing), in the form of the step line:
+     * {@code rows 1200/5000 rows/s 310 eta 4m05s}, its ETA worked out as the step line's (elapsed time per row
+     * done, times the rows left; {@code ?} before the first row). With the total not known yet
+     * ({@code total < 0}), the rows and the rate only.
+     *
+     * @param elapsedSeconds time since the work began
+     */
+    public static String rowsLine(long done, long total, double elapsedSeconds) {
+        double rate = elapsedSeconds > 0 ? done / elapsedSeconds : 0;
+        if (total < 0) {
+            return String.format(Locale.ROOT, "rows %d rows/s %.0f", done, rate);
+        }
+        String eta = done > 0 ? duration(elapsedSeconds / done * Math.max(0, total - done)) : "?";
+        return String.format(Locale.ROOT, "rows %d/%d rows/s %.0f eta %s", done, total, rate, eta);
+    }
+
+    /**
+     * {@code line} as the step bar is drawn on a terminal, to be printed without a newline: back to the
+     * line's start, 30 columns filled in proportion to done/total, the line, spaces over a longer old one.
+     */
+    public static String bar(long done, long total, String line) {
+        int width = 30;
+        int filled = (int) Math.min(width, width * Math.max(0, done) / Math.max(1, total));
+        return "\r[" + "#".repeat(filled) + " ".repeat(width - filled) + "] " + line + "   ";
+    }
 }

@@ -40,7 +40,7 @@ final class ConfigCommand {
                 return 0;
             } catch (ConfigException e) {
                 e.problems().forEach(spec.commandLine().getErr()::println);
-                return 2;
+                return org.meftspark.jobs.ExitCodes.USAGE;
             }
         }
     }

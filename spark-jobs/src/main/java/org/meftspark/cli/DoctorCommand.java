@@ -16,7 +16,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "doctor", mixinStandardHelpOptions = true,
         description = {"Checks Java, JVM flags, libtorch (and measures matmul GFLOP/s for about a second), CUDA, "
                 + "the tokenizer native library, a local SparkSession and disk space.",
-                "Exit code 0 when everything a CPU run needs works; one line per problem otherwise."})
+                "Exits 1 when something a CPU run needs does not work, with one line per problem."})
 final class DoctorCommand implements Callable<Integer> {
 
     @Spec

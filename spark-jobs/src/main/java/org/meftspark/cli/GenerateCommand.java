@@ -27,8 +27,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "generate", mixinStandardHelpOptions = true,
         description = {"Prints the model's continuation of --prompt (greedy, or beam search with --beams).",
                 "With --adapter RUN_DIR/variants/NAME, the adapter that variant trained (any method), on the base, "
-                        + "tokenizer and settings of the run's configuration.",
-                "Exit codes: 0 printed, 2 bad usage, configuration or input."})
+                        + "tokenizer and settings of the run's configuration."})
 final class GenerateCommand implements Callable<Integer> {
 
     @Spec

@@ -43,6 +43,10 @@ final class MakeDataCommands {
             if (world != null) {
                 java.nio.file.Path folder = world.startsWith(org.meftspark.model.EmbeddedModels.PREFIX)
                         ? org.meftspark.model.EmbeddedModels.folder(world) : java.nio.file.Path.of(world);
+                if (!java.nio.file.Files.isRegularFile(folder.resolve("pretrain.json"))) {
+                    throw new IllegalArgumentException("--world " + world + ": no pretrain.json there; give "
+                            + "embedded:world-base or a model folder written by 'meft pretrain'");
+                }
                 FactDataset.StudyFiles f = FactDataset.write(out,
                         org.meftspark.pretrain.PretrainRecord.read(folder.resolve("pretrain.json")).world(), facts);
                 spec.commandLine().getOut().printf("wrote %d W1 facts about %d towns of %s: %s, %s, %s, %s, %s%n", f.facts(),
@@ -74,6 +78,9 @@ final class MakeDataCommands {
 
         @Override
         public Integer call() throws Exception {
+            if (towns < 1) {
+                throw new IllegalArgumentException("--towns must be at least 1, got " + towns);
+            }
             SampleDatasets.Files4 f = SampleDatasets.write(out, seed, towns);
             f.all().forEach(p -> spec.commandLine().getOut().println("wrote " + p));
             return 0;

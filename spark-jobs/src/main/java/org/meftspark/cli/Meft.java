@@ -1,5 +1,6 @@
 package org.meftspark.cli;
 
+import org.meftspark.jobs.ExitCodes;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -45,16 +46,13 @@ public final class Meft implements Runnable {
     }
 
     /**
-     * The command line with meft's error handling: problems as one clear line, no stack trace; an
-     * unknown command exits 2 with the nearest known one, also when {@code --help} follows it (picocli
-     * would print the top-level help and exit 0, and a typo in a script would pass unnoticed).
+     * The command line with meft's error handling: problems as one clear line, no stack trace, exit codes
+     * as {@link ExitCodes} decides them (and every help lists them); an unknown command exits 2 with the
+     * nearest known one, also when {@code --help} follows it (picocli would print the top-level help and
+     * exit 0, and a typo in a script would pass unnoticed).
      */
     static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new Meft());
-        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            commandLine.getErr().println("meft " + commandLine.getCommandName() + ": " + e.getMessage());
-            return 2;
-        });
+        CommandLine cl = ExitCodes.install(new CommandLine(new Meft()));
         cl.setExecutionStrategy(parseResult -> {
             if (!parseResult.hasSubcommand() && !parseResult.unmatched().isEmpty()) {
                 return unknownCommand(cl, parseResult.unmatched().get(0));
@@ -76,7 +74,7 @@ public final class Meft implements Runnable {
         String near = nearest(unknown, cl.getSubcommands().keySet());
         cl.getErr().println("meft: unknown command '" + unknown + "'"
                 + (near == null ? "" : "; did you mean '" + near + "'?") + " 'meft --help' lists the commands");
-        return 2;
+        return ExitCodes.USAGE;
     }
 
     /** The known name within edit distance 2 (or sharing the first four letters) of {@code word}, or null. */

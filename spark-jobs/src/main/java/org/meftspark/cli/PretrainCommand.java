@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
                 "Training files go to run.dir/run.name/train (metrics.jsonl, checkpoints); a run directory that holds a "
                         + "checkpoint is resumed. The embedded base conf/models/world-base was made with "
                         + "conf/pretrain/world-base.yaml.",
-                "Exit codes: 0 done, 1 the run failed, 2 bad usage or configuration."})
+                "Exits 1 when pretraining stopped before its last step; the same command resumes it."})
 final class PretrainCommand implements Callable<Integer> {
 
     @Spec
@@ -49,7 +49,7 @@ final class PretrainCommand implements Callable<Integer> {
             w.println("pretraining stopped at step " + r.training().stepsDone() + " of " + r.training().totalSteps()
                     + "; run the same command again to resume");
             w.flush();
-            return 1;
+            return org.meftspark.jobs.ExitCodes.FAILED;
         }
         w.printf(java.util.Locale.ROOT, "wrote %s: %d steps, %d loss tokens, final loss %.4f, %s%n", model,
                 r.record().steps(), r.record().tokensSeen(), r.record().finalTrainLoss(), r.record().finalLosses());

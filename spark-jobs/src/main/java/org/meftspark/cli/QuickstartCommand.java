@@ -5,20 +5,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
-import org.meftspark.config.RunConfig;
 import org.meftspark.config.RunConfigLoader;
+import org.meftspark.jobs.ExitCodes;
+import org.meftspark.jobs.SparkJobCommand;
 import org.meftspark.jobs.pipeline.Pipeline;
-import org.meftspark.spark.Sessions;
 import org.meftspark.model.EmbeddedModels;
 import org.meftspark.pretrain.PretrainRecord;
 import org.meftspark.synth.SampleDatasets;
 import org.meftspark.synth.WorldSplit;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code meft quickstart}: the whole pipeline on one machine, with nothing to download: samples of
@@ -31,13 +28,10 @@ import picocli.CommandLine.Spec;
                 + "published formats about facts the pretrained base has never seen, the base's own tokenizer, the base zero-shot "
                 + "next to a MEFT adapter, local Spark.",
                 "Prints progress, then the report's path and a table of the metrics. A second run reuses completed stages."})
-final class QuickstartCommand implements Callable<Integer> {
+final class QuickstartCommand extends SparkJobCommand {
 
     /** W1 towns the sample data is about (5 facts each). */
     static final int TOWNS = 30;
-
-    @Spec
-    CommandSpec spec;
 
     @Option(names = "--config", defaultValue = "conf/quickstart.yaml", paramLabel = "FILE",
             description = "Configuration (default ${DEFAULT-VALUE}).")
@@ -52,9 +46,33 @@ final class QuickstartCommand implements Callable<Integer> {
             + "e.g. training.max_steps=20 for a faster look.")
     List<String> overrides = new ArrayList<>();
 
+    private String text;
+
     @Override
-    public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
+    protected SessionSettings prepare() {
+        // The configuration is checked before the sample data is written and Spark starts.
+        text = RunConfigLoader.readText(config);
+        RunConfigLoader.variants(text, config.toString(), overrides);
+        return SessionSettings.of("quickstart", RunConfigLoader.parse(text, config.toString(), overrides));
+    }
+
+    @Override
+    protected int run(SparkSession spark) throws Exception {
+        writeSamples();
+        Pipeline.Result r = Pipeline.run(spark, text, config.toString(), overrides, System.err);
+        PrintWriter out = out();
+        out.println();
+        out.print(r.table());
+        out.println("report: " + r.report());
+        if (!r.skipped().isEmpty()) {
+            out.println("reused: " + String.join(", ", r.skipped()));
+        }
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    /** The sample datasets the configuration's inputs point at, unless this world's are already there. */
+    private void writeSamples() throws java.io.IOException {
         // W1 of the embedded base's world: towns drawn after those it was pretrained on.
         WorldSplit world = PretrainRecord.read(EmbeddedModels.folder(EmbeddedModels.WORLD_BASE).resolve("pretrain.json"))
                 .world();
@@ -66,19 +84,6 @@ final class QuickstartCommand implements Callable<Integer> {
             org.meftspark.io.AtomicFiles.writeString(marker, about, "sample data description");
         } else {
             System.err.println("quickstart: sample datasets already in " + data);
-        }
-        String text = RunConfigLoader.readText(config);
-        RunConfig base = RunConfigLoader.parse(text, config.toString(), overrides);
-        try (SparkSession spark = Sessions.create("meft-quickstart", base.spark().master(), base.spark().conf())) {
-            Pipeline.Result r = Pipeline.run(spark, text, config.toString(), overrides, System.err);
-            out.println();
-            out.print(r.table());
-            out.println("report: " + r.report());
-            if (!r.skipped().isEmpty()) {
-                out.println("reused: " + String.join(", ", r.skipped()));
-            }
-            out.flush();
-            return 0;
         }
     }
 }

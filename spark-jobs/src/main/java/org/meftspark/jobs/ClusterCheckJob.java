@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
@@ -15,9 +14,7 @@ import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.SparkSession;
 import org.meftspark.device.TorchRuntime;
 import org.meftspark.spark.GpuScheduling;
-import org.meftspark.spark.Sessions;
 import org.meftspark.spark.TaskGpus;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -32,7 +29,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "ClusterCheckJob", mixinStandardHelpOptions = true,
         description = "Reports what each executor task sees: host, Java, libtorch, CUDA, assigned GPUs.")
-public final class ClusterCheckJob implements Callable<Integer> {
+public final class ClusterCheckJob extends SparkJobCommand {
 
     @Option(names = "--tasks", defaultValue = "1", description = "Tasks to run (default ${DEFAULT-VALUE}).")
     int tasks;
@@ -70,24 +67,24 @@ public final class ClusterCheckJob implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws Exception {
-        try (SparkSession spark = Sessions.create("meft-cluster-check", "local[*]", Map.of())) {
-            List<TaskReport> reports = check(spark, tasks, gpus);
-            reports.forEach(System.out::println);
-            System.out.println("cluster check passed: " + reports.size() + " task(s) on " + spark.sparkContext().master());
-            return 0;
+    protected SessionSettings prepare() {
+        if (tasks < 1 || gpus < 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--tasks must be at least 1 and --gpus "
+                    + "at least 0; got " + tasks + " and " + gpus);
         }
+        return new SessionSettings("meft-cluster-check", "local[*]", Map.of());
+    }
+
+    @Override
+    protected int run(SparkSession spark) {
+        List<TaskReport> reports = check(spark, tasks, gpus);
+        reports.forEach(out()::println);
+        out().println("cluster check passed: " + reports.size() + " task(s) on " + spark.sparkContext().master());
+        out().flush();
+        return ExitCodes.OK;
     }
 
     public static void main(String[] args) {
-        CommandLine cl = new CommandLine(new ClusterCheckJob());
-        cl.setExecutionExceptionHandler((e, c, r) -> {
-            System.err.println("cluster check failed: " + e.getMessage());
-            return 1;
-        });
-        int code = cl.execute(args);
-        if (code != 0) {
-            System.exit(code);
-        }
+        JobMain.run(new ClusterCheckJob(), args);
     }
 }

@@ -3,10 +3,9 @@ package org.meftspark.jobs;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.spark.sql.SparkSession;
 import org.meftspark.config.RunConfig;
 import org.meftspark.config.RunConfigLoader;
-import org.meftspark.spark.Sessions;
+import org.meftspark.config.RunVariant;
 import picocli.CommandLine.Option;
 
 /** The options every job that reads a run configuration takes (a picocli mixin). */
@@ -18,6 +17,25 @@ public final class ConfigOptions {
     @Option(names = "--set", paramLabel = "SECTION.KEY=VALUE", description = "Override one key (repeatable).")
     List<String> overrides = new ArrayList<>();
 
+    /**
+     * A run configuration as read and checked.
+     *
+     * @param text      the file's text, which jobs that record their configuration (run, study) keep
+     * @param source    the file's name, for messages
+     * @param overrides the {@code --set} overrides, in order
+     * @param config    the checked configuration, overrides applied
+     */
+    public record Loaded(String text, String source, List<String> overrides, RunConfig config) {
+        public Loaded {
+            overrides = List.copyOf(overrides);
+        }
+
+        /** Every variant of the run ({@code run.sweep}), each one checked. */
+        public List<RunVariant> variants() {
+            return RunConfigLoader.variants(text, source, overrides);
+        }
+    }
+
     /** The configuration file. */
     public Path file() {
         return file;
@@ -28,23 +46,12 @@ public final class ConfigOptions {
         return overrides;
     }
 
-    /** What runs inside {@link #inSession}: the session and the configuration's text. */
-    @FunctionalInterface
-    public interface SessionBody<T> {
-        T run(SparkSession spark, String configText) throws Exception;
-    }
-
     /**
-     * Reads the configuration (every problem reported before Spark starts), opens the session its
-     * {@code spark} section names, and runs {@code body} in it: the shape of every job that runs
-     * from one configuration file in one session ({@code run}, {@code study}).
+     * Reads and checks the configuration; every problem is reported at once, as a
+     * {@link org.meftspark.config.ConfigException}.
      */
-    public <T> T inSession(String appName, SessionBody<T> body) throws Exception {
+    public Loaded load() {
         String text = RunConfigLoader.readText(file);
-        RunConfig base = RunConfigLoader.parse(text, file.toString(), overrides);
-        try (SparkSession spark = Sessions.create(appName + " " + base.run().name(), base.spark().master(),
-                base.spark().conf())) {
-            return body.run(spark, text);
-        }
+        return new Loaded(text, file.toString(), overrides, RunConfigLoader.parse(text, file.toString(), overrides));
     }
 }

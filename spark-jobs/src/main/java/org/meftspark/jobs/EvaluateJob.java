@@ -1,23 +1,14 @@
 package org.meftspark.jobs;
 
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
-import org.meftspark.config.ConfigException;
 import org.meftspark.config.RunConfig;
-import org.meftspark.config.RunConfigLoader;
 import org.meftspark.jobs.evaluate.Evaluate;
-import org.meftspark.spark.Sessions;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * The evaluation job (issue 6): generates answers for the evaluation shards and scores them. The work
@@ -32,14 +23,10 @@ import picocli.CommandLine.Spec;
         description = {"Generates answers for the evaluation splits of the shards at data.shards with model.path "
                 + "(and an adapter), scores them, and writes predictions/ (Parquet, one row per example with every "
                 + "metric), metrics.json (means with bootstrap 95%% intervals) and report.html to --out.",
-                "Exit code 0 on success; 2 for a configuration or usage problem; 1 when the job failed "
-                        + "(nothing is left at --out)."})
-public final class EvaluateJob implements Callable<Integer> {
+                "A failed run leaves nothing at --out."})
+public final class EvaluateJob extends SparkJobCommand {
 
-    @Spec
-    CommandSpec spec;
-
-    @picocli.CommandLine.Mixin
+    @Mixin
     ConfigOptions options;
 
     @Option(names = "--adapter", paramLabel = "DIR",
@@ -65,30 +52,25 @@ public final class EvaluateJob implements Callable<Integer> {
             description = "Label of this run in metrics.json and the report (default: adapter.method, or base).")
     String method;
 
+    private RunConfig cfg;
+
     @Override
-    public Integer call() {
-        PrintWriter stdout = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        RunConfig cfg;
-        try {
-            cfg = RunConfigLoader.load(options.file(), options.overrides());
-        } catch (ConfigException e) {
-            e.problems().forEach(err::println);
-            return 2;
-        }
+    protected SessionSettings prepare() {
+        cfg = options.load().config();
+        return SessionSettings.of("evaluate", cfg);
+    }
+
+    @Override
+    protected int run(SparkSession spark) throws Exception {
         Evaluate.Options o = new Evaluate.Options(adapter, out, overwrite, splits, trainMetrics, method);
-        try (SparkSession spark = Sessions.create("meft-evaluate", cfg.spark().master(), cfg.spark().conf())) {
-            Evaluate.Result r = Evaluate.run(spark, cfg, o);
-            stdout.print(r.table());
-            stdout.flush();
-            return 0;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e.getMessage(), e);
-        }
+        Evaluate.Result r = Evaluate.run(spark, cfg, o, err());
+        out().print(r.table());
+        out().flush();
+        return ExitCodes.OK;
     }
 
     /** Entry point for spark-submit. */
     public static void main(String[] args) {
-        JobMain.run(new EvaluateJob(), "evaluate", args);
+        JobMain.run(new EvaluateJob(), args);
     }
 }

@@ -1,12 +1,9 @@
 package org.meftspark.jobs;
 
-import java.io.PrintWriter;
-import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
 import org.meftspark.jobs.pipeline.Pipeline;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code meft run --config FILE}: preprocess -> train -> evaluate -> report from one
@@ -18,27 +15,33 @@ import picocli.CommandLine.Spec;
         description = {"Runs the whole pipeline from one configuration: preprocess, train every variant (run.sweep), "
                 + "evaluate, report.", "Stages whose outputs are complete and verify are skipped, so running it again "
                 + "after a failure continues where it stopped; training resumes from its last checkpoint."})
-public final class PipelineJob implements Callable<Integer> {
+public final class PipelineJob extends SparkJobCommand {
 
-    @Spec
-    CommandSpec spec;
-
-    @picocli.CommandLine.Mixin
+    @Mixin
     ConfigOptions options;
 
+    private ConfigOptions.Loaded loaded;
+
     @Override
-    public Integer call() throws Exception {
-        Pipeline.Result r = options.inSession("meft-run", (spark, text) ->
-                Pipeline.run(spark, text, options.file().toString(), options.overrides(), System.err));
-        PrintWriter out = spec.commandLine().getOut();
-        out.print(r.table());
-        out.println("report: " + r.report());
-        out.flush();
-        return 0;
+    protected SessionSettings prepare() {
+        loaded = options.load();
+        // The pipeline makes its variants inside the session; checking them here reports a bad
+        // run.sweep entry before Spark starts.
+        loaded.variants();
+        return SessionSettings.of("run", loaded.config());
+    }
+
+    @Override
+    protected int run(SparkSession spark) throws Exception {
+        Pipeline.Result r = Pipeline.run(spark, loaded.text(), loaded.source(), loaded.overrides(), System.err);
+        out().print(r.table());
+        out().println("report: " + r.report());
+        out().flush();
+        return ExitCodes.OK;
     }
 
     /** Entry point for spark-submit. */
     public static void main(String[] args) {
-        JobMain.run(new PipelineJob(), "run", args);
+        JobMain.run(new PipelineJob(), args);
     }
 }

@@ -1,22 +1,19 @@
 package org.meftspark.jobs;
 
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.meftspark.config.DataSection;
 import org.meftspark.config.EvaluationSection;
 import org.meftspark.config.RunSection;
 import org.meftspark.config.SparkSection;
 import org.meftspark.data.Dataset;
+import org.meftspark.jobs.input.RejectPolicy;
 import org.meftspark.jobs.score.Score;
-import org.meftspark.spark.Sessions;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.ParameterException;
 
 /**
  * The scoring job (issue 6): scores another system's predictions against references. The work is
@@ -36,14 +33,10 @@ import picocli.CommandLine.Spec;
                 + "report.html, and lists what could not be matched: missing_predictions/ (scored as empty answers), "
                 + "unknown_predictions/, ambiguous_predictions/ (questions that match several references), "
                 + "duplicates/ and _rejects/.",
-                "Exit code 0 on success; 2 for a usage problem; 1 when the job failed (nothing is left at --out), or "
-                        + "when no reference got a prediction or more than --max-reject-fraction of a dataset's "
-                        + "references (or of the prediction records) went unmatched (the scores are still written; "
-                        + "--allow-rejects accepts it)."})
-public final class ScoreJob implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
+                "A failed run leaves nothing at --out. It also exits 1 when no reference got a prediction or more "
+                        + "than --max-reject-fraction of a dataset's references (or of the prediction records) went "
+                        + "unmatched: the scores are still written; --allow-rejects accepts it."})
+public final class ScoreJob extends SparkJobCommand {
 
     @Option(names = "--predictions", required = true, paramLabel = "PATH",
             description = "Predictions: a JSON-lines file or folder ({\"id\": ..., \"prediction\": ...} per line) or "
@@ -103,31 +96,57 @@ public final class ScoreJob implements Callable<Integer> {
     @Option(names = "--partitions", defaultValue = "0", description = "Partitions of the join; 0 lets Spark decide.")
     int partitions;
 
+    private Score.Options options;
+
     @Override
-    public Integer call() {
-        PrintWriter stdout = spec.commandLine().getOut();
-        Score.Options o = new Score.Options(predictions,
-                Score.PredictionFormat.valueOf(predictionsFormat.toUpperCase(java.util.Locale.ROOT)), references,
-                dataset == null ? null : Dataset.fromKey(dataset),
-                DataSection.Format.valueOf(referencesFormat.toUpperCase(java.util.Locale.ROOT)), out, overwrite, method,
-                bootstrapSamples != null ? bootstrapSamples : EvaluationSection.BOOTSTRAP_SAMPLES.defaultValue(),
+    protected SessionSettings prepare() {
+        // Score reads no configuration file: its options are checked here, before Spark starts.
+        options = new Score.Options(predictions, choice("--format", predictionsFormat, Score.PredictionFormat.class),
+                references, dataset == null ? null : Dataset.fromKey(dataset),
+                choice("--references-format", referencesFormat, DataSection.Format.class), out, overwrite, method,
+                atLeastZero("--bootstrap-samples", bootstrapSamples, EvaluationSection.BOOTSTRAP_SAMPLES.defaultValue()),
                 seed != null ? seed : RunSection.SEED.defaultValue(),
-                reportExamples != null ? reportExamples : EvaluationSection.REPORT_EXAMPLES.defaultValue(), partitions,
-                maxRejectFraction != null ? maxRejectFraction : DataSection.MAX_REJECT_FRACTION.defaultValue());
-        String m = master != null ? master : SparkSection.MASTER.defaultValue();
-        try (SparkSession spark = Sessions.create("meft-score", m, Map.of())) {
-            Score.Result r = Score.run(spark, o);
-            stdout.print(r.table());
-            stdout.flush();
-            return org.meftspark.jobs.preprocess.RejectPolicy.exitCode(r.problems(), allowRejects,
-                    spec.commandLine().getErr(), "score");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e.getMessage(), e);
+                atLeastZero("--report-examples", reportExamples, EvaluationSection.REPORT_EXAMPLES.defaultValue()),
+                atLeastZero("--partitions", partitions, 0), fraction());
+        return new SessionSettings("meft-score", master != null ? master : SparkSection.MASTER.defaultValue(), Map.of());
+    }
+
+    @Override
+    protected int run(SparkSession spark) throws Exception {
+        Score.Result r = Score.run(spark, options);
+        out().print(r.table());
+        out().flush();
+        return RejectPolicy.exitCode(r.problems(), allowRejects, err(), "score");
+    }
+
+    /** The constant of {@code type} that {@code value} names, in any case; a usage error naming the choices otherwise. */
+    private <E extends Enum<E>> E choice(String option, String value, Class<E> type) {
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equalsIgnoreCase(value)) {
+                return e;
+            }
         }
+        throw new ParameterException(spec.commandLine(), option + " " + value + ": expected one of " + Arrays.stream(
+                type.getEnumConstants()).map(e -> e.name().toLowerCase(Locale.ROOT)).toList());
+    }
+
+    private int atLeastZero(String option, Integer value, int byDefault) {
+        if (value != null && value < 0) {
+            throw new ParameterException(spec.commandLine(), option + " " + value + ": expected 0 or more");
+        }
+        return value != null ? value : byDefault;
+    }
+
+    private double fraction() {
+        if (maxRejectFraction != null && !(maxRejectFraction >= 0 && maxRejectFraction <= 1)) {
+            throw new ParameterException(spec.commandLine(), "--max-reject-fraction " + maxRejectFraction
+                    + ": expected a number in [0, 1]");
+        }
+        return maxRejectFraction != null ? maxRejectFraction : DataSection.MAX_REJECT_FRACTION.defaultValue();
     }
 
     /** Entry point for spark-submit. */
     public static void main(String[] args) {
-        JobMain.run(new ScoreJob(), "score", args);
+        JobMain.run(new ScoreJob(), args);
     }
 }

@@ -51,7 +51,7 @@ public final class OutputCommit {
     /**
      * Checks the output may be written, removes stale staging directories, creates a new one.
      *
-     * @throws IllegalStateException when the output exists and overwrite is off
+     * @throws OutputConflictException when the output exists and overwrite is off
      */
     public static OutputCommit begin(String output, boolean overwrite, Configuration conf, Purpose purpose) {
         try {
@@ -110,7 +110,7 @@ public final class OutputCommit {
         String what = !st.isDirectory() ? "is a file"
                 : fs.exists(new Path(out, purpose.marker())) ? "already holds " + purpose.markerWhat() + " (" + purpose.marker() + ")"
                 : "exists and is not empty";
-        throw new IllegalStateException("output " + out + " " + what + "; refusing to overwrite it. " + purpose.overwriteHow()
+        throw new OutputConflictException("output " + out + " " + what + "; refusing to overwrite it. " + purpose.overwriteHow()
                 + " to replace it, or choose another " + purpose.outputKey());
     }
 

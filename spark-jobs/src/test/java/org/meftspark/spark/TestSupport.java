@@ -16,6 +16,19 @@ public final class TestSupport {
     private TestSupport() {
     }
 
+    /**
+     * Stops the session this JVM holds, if a test left one: SparkSession.getOrCreate would return it and
+     * ignore the settings of the next session asked for.
+     */
+    public static void stopAnySession() {
+        for (scala.Option<SparkSession> s : java.util.List.of(SparkSession.getActiveSession(),
+                SparkSession.getDefaultSession())) {
+            if (s.isDefined()) {
+                s.get().stop();
+            }
+        }
+    }
+
     /** The full test classpath (Surefire hides it behind a manifest jar in java.class.path). */
     public static String testClasspath() {
         return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));

@@ -1,6 +1,9 @@
 package org.meftspark.jobs.evaluate;
 
 import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -25,6 +28,10 @@ import org.meftspark.evaluation.DecodingSettings;
 import org.meftspark.evaluation.GenerationResult;
 import org.meftspark.evaluation.Prediction;
 import org.meftspark.jobs.preprocess.TokenizerSource;
+import org.meftspark.jobs.results.EvalRow;
+import org.meftspark.jobs.results.Outputs;
+import org.meftspark.jobs.results.ResultAggregate;
+import org.meftspark.jobs.results.ResultTable;
 import org.meftspark.metrics.EvaluationSummary;
 import org.meftspark.metrics.Golds;
 import org.meftspark.metrics.RowScore;
@@ -37,6 +44,7 @@ import org.meftspark.shard.ShardReader;
 import org.meftspark.spark.HadoopConf;
 import org.meftspark.spark.HadoopShardStore;
 import org.meftspark.spark.OutputCommit;
+import org.meftspark.spark.RowProgress;
 import org.meftspark.tokenize.TokenizedExample;
 
 /**
@@ -91,22 +99,21 @@ public final class Evaluate {
     public record Result(EvaluationSummary summary, String output, long rows, long modelLoads, String table) {
     }
 
+    /** Runs the evaluation with {@code spark}, its rows done and ETA on standard error. */
     public static Result run(SparkSession spark, RunConfig cfg, Options o) throws IOException {
+        return run(spark, cfg, o, new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
+    }
+
+    /** Runs the evaluation with {@code spark}; rows done and ETA are printed to {@code progress}. */
+    public static Result run(SparkSession spark, RunConfig cfg, Options o, PrintWriter progress) throws IOException {
         long start = System.nanoTime();
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-        HadoopConf conf = new HadoopConf(hadoop);
         EvaluationSection ev = cfg.evaluation();
         long seed = cfg.run().seed();
         // Everything that can be wrong before any work fails here: adapter, tokenizer, shards, model, output.
         AdapterLoader loader = o.adapter() == null ? null : AdapterLoader.forRun(cfg, o.adapter());
         TokenizerSource tokenizer = TokenizerSource.resolve(org.meftspark.model.ModelTokenizer.spec(cfg.model()), hadoop);
-        String fingerprint = tokenizer.get().fingerprint();
-        HadoopShardStore store = new HadoopShardStore(cfg.data().shards(), conf);
-        Manifest manifest = ShardReader.open(store, fingerprint).manifest();
-        Set<String> splits = splits(manifest, o.splits(), cfg.data().shards());
-        List<String> shardFiles = manifest.shards().stream()
-                .filter(s -> s.rowsBySplit().keySet().stream().anyMatch(splits::contains))
-                .map(Manifest.Shard::file).toList();
+        ShardInput in = ShardInput.of(cfg, o, new HadoopConf(hadoop), tokenizer.get().fingerprint());
         DecodingSettings settings = DecodingSettings.from(ev);
         GeneratorSource source = GeneratorSource.resolve(cfg.model(), o.adapter(), loader, tokenizer, settings,
                 hadoop);
@@ -117,39 +124,17 @@ public final class Evaluate {
                 : new Path(new Path(cfg.run().dir(), cfg.run().name()), "evaluation").toString();
         OutputCommit commit = OutputCommit.begin(out, o.overwrite(), hadoop, PURPOSE);
 
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        LongAccumulator loads = jsc.sc().longAccumulator("meft model loads");
+        LongAccumulator loads = spark.sparkContext().longAccumulator("meft model loads");
         List<JavaRDD<?>> persisted = new ArrayList<>();
         try {
-            JavaRDD<TokenizedExample> rows = jsc.parallelize(shardFiles, Math.max(1, shardFiles.size()))
-                    .flatMap(f -> readShard(store, fingerprint, f, splits));
-            if (ev.maxExamples() > 0) {
-                rows = keep(persisted, rows);
-                rows = limitPerDataset(rows, ev.maxExamples(), seed);
-            }
-            int partitions = cfg.spark().partitions() > 0 ? cfg.spark().partitions() : jsc.defaultParallelism();
-            if (rows.getNumPartitions() != partitions) {
-                rows = rows.repartition(partitions);
-            }
-            JavaRDD<EvalRow> results = keep(persisted, rows.mapPartitions(it -> generate(source, loads, it)));
-            long n = results.count();
-
+            Generated g = generateAll(spark, cfg, in, source, loads, persisted, progress);
             Path staging = commit.staging();
-            spark.createDataFrame(results.map(ResultTable::toRow), ResultTable.schema()).orderBy("dataset", "id")
+            spark.createDataFrame(g.results().map(ResultTable::toRow), ResultTable.schema()).orderBy("dataset", "id")
                     .write().parquet(new Path(staging, "predictions").toString());
-            ResultAggregate agg = results.treeAggregate(new ResultAggregate(method, seed, ev.reportExamples()),
+            ResultAggregate agg = g.results().treeAggregate(new ResultAggregate(method, seed, ev.reportExamples()),
                     ResultAggregate::add, ResultAggregate::merge);
-
-            Map<String, String> extra = new LinkedHashMap<>();
-            extra.put("shards", cfg.data().shards());
-            extra.put("splits", String.join(",", splits));
-            extra.put("examples", String.valueOf(n));
-            extra.put("tokenizer", fingerprint);
-            extra.put("model_loads", String.valueOf(loads.value()));
-            extra.put("partitions", String.valueOf(partitions));
-            agg.jobWarnings().forEach((k, v) -> extra.put(k, String.valueOf(v)));
             double seconds = (System.nanoTime() - start) / 1e9;
-            extra.put("seconds", String.format(java.util.Locale.ROOT, "%.1f", seconds));
+            Map<String, String> extra = extra(cfg, in, g, loads.value(), agg, seconds);
             RunInfo info = new RunInfo(method, cfg.model().path(), o.adapter(), settings.label(), ev.bootstrapSamples(),
                     seed, Instant.now().toString(), extra);
             EvaluationSummary summary = agg.metrics().summarize(info);
@@ -157,7 +142,7 @@ public final class Evaluate {
                     curves, ev.reportExamples());
             commit.commit(o.overwrite());
             String output = commit.output().toString();
-            return new Result(summary, output, n, loads.value(),
+            return new Result(summary, output, g.rows(), loads.value(),
                     Outputs.table(output, summary, agg.jobWarnings(), seconds));
         } catch (Throwable e) {
             // Throwable: Spark throws SparkException, a checked exception no signature declares.
@@ -174,6 +159,93 @@ public final class Evaluate {
             throw new IllegalStateException("evaluation failed: " + e.getMessage(), e);
         } finally {
             persisted.forEach(JavaRDD::unpersist);
+        }
+    }
+
+    /**
+     * The shard set to evaluate.
+     *
+     * @param store       where the shards are
+     * @param fingerprint the tokenizer the shards must have been written with
+     * @param manifest    the verified manifest
+     * @param splits      the splits to evaluate
+     * @param files       the shard files that hold rows of those splits
+     */
+    private record ShardInput(HadoopShardStore store, String fingerprint, Manifest manifest, Set<String> splits,
+                              List<String> files) {
+        static ShardInput of(RunConfig cfg, Options o, HadoopConf conf, String fingerprint) {
+            HadoopShardStore store = new HadoopShardStore(cfg.data().shards(), conf);
+            Manifest manifest = Evaluate.manifest(store, fingerprint, cfg.data().shards());
+            Set<String> splits = Evaluate.splits(manifest, o.splits(), cfg.data().shards());
+            List<String> files = manifest.shards().stream()
+                    .filter(s -> s.rowsBySplit().keySet().stream().anyMatch(splits::contains))
+                    .map(Manifest.Shard::file).toList();
+            return new ShardInput(store, fingerprint, manifest, splits, files);
+        }
+
+        /** The rows of the chosen splits, as the manifest counts them. */
+        long rows() {
+            return manifest.shards().stream().flatMap(s -> s.rowsBySplit().entrySet().stream())
+                    .filter(e -> splits.contains(e.getKey())).mapToLong(Map.Entry::getValue).sum();
+        }
+    }
+
+    /** The generated and scored rows (persisted: generation runs once), how many, and over how many partitions. */
+    private record Generated(JavaRDD<EvalRow> results, long rows, int partitions) {
+    }
+
+    /**
+     * Reads the rows to evaluate (at most evaluation.max_examples per dataset), then generates and scores them,
+     * printing rows done and ETA to {@code progress} while the generation runs.
+     */
+    private static Generated generateAll(SparkSession spark, RunConfig cfg, ShardInput in, GeneratorSource source,
+                                         LongAccumulator loads, List<JavaRDD<?>> persisted, PrintWriter progress) {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        HadoopShardStore store = in.store();
+        String fingerprint = in.fingerprint();
+        Set<String> splits = in.splits();
+        JavaRDD<TokenizedExample> rows = jsc.parallelize(in.files(), Math.max(1, in.files().size()))
+                .flatMap(f -> readShard(store, fingerprint, f, splits));
+        int maxExamples = cfg.evaluation().maxExamples();
+        if (maxExamples > 0) {
+            rows = keep(persisted, rows);
+            rows = limitPerDataset(rows, maxExamples, cfg.run().seed());
+        }
+        // With a cap per dataset, the rows kept are counted (a pass over the cached rows); else the manifest's.
+        long total = maxExamples > 0 ? rows.count() : in.rows();
+        int partitions = cfg.spark().partitions() > 0 ? cfg.spark().partitions() : jsc.defaultParallelism();
+        if (rows.getNumPartitions() != partitions) {
+            rows = rows.repartition(partitions);
+        }
+        JavaRDD<TokenizedExample> toGenerate = rows;
+        try (RowProgress p = RowProgress.start(spark, "evaluate", total, progress)) {
+            JavaRDD<EvalRow> results = keep(persisted,
+                    p.countDone(toGenerate.mapPartitions(it -> generate(source, loads, it))));
+            return new Generated(results, results.count(), partitions);
+        }
+    }
+
+    /** What metrics.json records about the run besides the metrics. */
+    private static Map<String, String> extra(RunConfig cfg, ShardInput in, Generated g, long modelLoads,
+                                             ResultAggregate agg, double seconds) {
+        Map<String, String> extra = new LinkedHashMap<>();
+        extra.put("shards", cfg.data().shards());
+        extra.put("splits", String.join(",", in.splits()));
+        extra.put("examples", String.valueOf(g.rows()));
+        extra.put("tokenizer", in.fingerprint());
+        extra.put("model_loads", String.valueOf(modelLoads));
+        extra.put("partitions", String.valueOf(g.partitions()));
+        agg.jobWarnings().forEach((k, v) -> extra.put(k, String.valueOf(v)));
+        extra.put("seconds", String.format(java.util.Locale.ROOT, "%.1f", seconds));
+        return extra;
+    }
+
+    /** The shard set's manifest, verified; a shard set that does not verify is named by its data.shards. */
+    private static Manifest manifest(HadoopShardStore store, String fingerprint, String where) {
+        try {
+            return ShardReader.open(store, fingerprint).manifest();
+        } catch (org.meftspark.shard.ShardVerificationException e) {
+            throw new org.meftspark.shard.ShardVerificationException("data.shards " + where + ": " + e.getMessage(), e);
         }
     }
 

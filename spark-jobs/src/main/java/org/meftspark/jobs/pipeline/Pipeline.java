@@ -99,7 +99,7 @@ public final class Pipeline {
         List<org.meftspark.report.ReportExample> wrong = new ArrayList<>();
         for (RunVariant v : variants) {
             summaries.put(v.name(), evaluate(spark, v, dir, log, skipped, curves));
-            wrong.addAll(org.meftspark.jobs.evaluate.Outputs.readWrong(dir.variant(v.name(), "eval"), conf));
+            wrong.addAll(org.meftspark.jobs.results.Outputs.readWrong(dir.variant(v.name(), "eval"), conf));
         }
 
         // Report: all variants together, each variant's sample of wrong predictions included.

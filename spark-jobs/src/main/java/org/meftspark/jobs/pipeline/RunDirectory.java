@@ -83,7 +83,7 @@ public final class RunDirectory {
         if (fs.exists(marker)) {
             String existing = read(marker).strip();
             if (!existing.equals(digest)) {
-                throw new IllegalStateException("run directory " + root + " was made by another configuration (or other "
+                throw new org.meftspark.spark.OutputConflictException("run directory " + root + " was made by another configuration (or other "
                         + "--set overrides); its completed stages do not belong to this one. Choose another run.name, "
                         + "or delete " + root + " to start over");
             }

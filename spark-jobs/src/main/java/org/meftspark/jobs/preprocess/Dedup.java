@@ -9,6 +9,9 @@ import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaRDD;
 import org.meftspark.data.Example;
 import org.meftspark.data.HashSplit;
+import org.meftspark.jobs.input.Outcome;
+import org.meftspark.jobs.input.Reject;
+import org.meftspark.jobs.input.Sourced;
 import scala.Tuple2;
 
 /**
@@ -29,7 +32,7 @@ import scala.Tuple2;
  * stage need not be cached for a second pass that collects its rejects.
  */
 final class Dedup {
-    static final String REASON = "duplicate_id";
+    static final String REASON = Reject.DUPLICATE_ID;
 
     static final Comparator<Sourced> PREFERENCE = Comparator
             .comparingInt((Sourced s) -> s.example().split().equals(HashSplit.TRAIN) ? 1 : 0)

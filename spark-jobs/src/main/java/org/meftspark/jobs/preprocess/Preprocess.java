@@ -1,6 +1,9 @@
 package org.meftspark.jobs.preprocess;
 
 import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -12,6 +15,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
@@ -19,6 +23,10 @@ import org.meftspark.config.DataSection;
 import org.meftspark.config.RunConfig;
 import org.meftspark.data.Example;
 import org.meftspark.data.UnusableInputException;
+import org.meftspark.jobs.input.InputFile;
+import org.meftspark.jobs.input.Outcome;
+import org.meftspark.jobs.input.ReadStage;
+import org.meftspark.jobs.input.RejectPolicy;
 import org.meftspark.prompt.PromptTemplates;
 import org.meftspark.shard.Manifest;
 import org.meftspark.shard.ManifestBuilder;
@@ -27,6 +35,7 @@ import org.meftspark.shard.ShardWriter;
 import org.meftspark.spark.HadoopConf;
 import org.meftspark.spark.HadoopShardStore;
 import org.meftspark.spark.OutputCommit;
+import org.meftspark.spark.RowProgress;
 import org.meftspark.tokenize.TokenizedExample;
 import org.meftspark.tokenize.Tokenizer;
 
@@ -69,13 +78,19 @@ public final class Preprocess {
     public record Result(Manifest manifest, String output, String table, List<String> problems) {
     }
 
+    /** Runs the pipeline with {@code spark}, its rows done and ETA on standard error. */
+    public static Result run(SparkSession spark, RunConfig cfg) throws IOException {
+        return run(spark, cfg, new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
+    }
+
     /**
-     * Runs the pipeline with {@code spark}.
+     * Runs the pipeline with {@code spark}; the records read, then the records tokenized out of them, with the
+     * ETA, are printed to {@code progress}.
      *
      * @throws UnusableInputException naming the file when an input cannot be read at all
-     * @throws IllegalStateException  when the output exists and data.overwrite is false
+     * @throws org.meftspark.spark.OutputConflictException when the output exists and data.overwrite is false
      */
-    public static Result run(SparkSession spark, RunConfig cfg) throws IOException {
+    public static Result run(SparkSession spark, RunConfig cfg, PrintWriter progress) throws IOException {
         long start = System.nanoTime();
         DataSection d = cfg.data();
         if (d.inputs().isEmpty()) {
@@ -84,51 +99,17 @@ public final class Preprocess {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         HadoopConf conf = new HadoopConf(hadoop);
         // Everything that can be wrong before any work (paths, tokenizer, templates, output) fails here.
-        List<InputFile> files = InputFile.resolve(d.inputs(), hadoop);
-        String tokenizerSpec = org.meftspark.model.ModelTokenizer.spec(cfg.model());
-        TokenizerSource tokenizerSource = TokenizerSource.resolve(tokenizerSpec, hadoop);
-        Tokenizer tokenizer = tokenizerSource.get();
-        PromptTemplates templates = PromptTemplates.configured(d.templates());
-        boolean chat = d.chatTemplate() == org.meftspark.config.DataSection.ChatTemplateMode.MODEL;
-        // A tokenizer without a chat template is refused here, before any Spark work.
-        new org.meftspark.tokenize.SequenceBuilder(tokenizer, templates, d.maxLength(), d.truncationSide(), d.squadStride(),
-                chat);
+        Setup setup = Setup.of(spark, cfg);
         OutputCommit commit = OutputCommit.begin(d.shards(), d.overwrite(), hadoop, PURPOSE);
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        int partitions = cfg.spark().partitions() > 0 ? cfg.spark().partitions() : jsc.defaultParallelism();
-        List<JavaRDD<?>> persisted = new ArrayList<>();
-        ContaminationCheck.Result contamination = null;
+        List<Runnable> release = new ArrayList<>();
         // The output being written after the shards (whose tasks name their files themselves), for the
         // message of a failed write: the driver's _rejects file and Spark's _contamination/ parts.
         String writing = null;
         try {
             Phases phases = new Phases();
-            // Read, dedup and tokenize are one Spark stage after the dedup shuffle; the readers' rejects travel
-            // with the examples, so `records` holds every record of the job exactly once.
-            JavaRDD<Outcome<Example>> deduped = Dedup.apply(ReadStage.read(spark, files, conf, d.devFraction()),
-                    partitions);
-            Broadcast<Map<String, String>> toRemove = null;
-            if (d.contaminationCheck()) {
-                // The check reads the examples once more: keep them, and time the read on its own.
-                keep(persisted, deduped).count();
-                phases.done("read+dedup");
-                contamination = ContaminationCheck.run(spark, deduped.filter(Outcome::isOk).map(Outcome::value),
-                        d.contaminationThreshold(), d.contaminationShingleWords(), d.contaminationHashTables(),
-                        d.contaminationMaxBucketPairs(), cfg.run().seed());
-                if (d.removeContaminated() && !contamination.bestByTrain().isEmpty()) {
-                    toRemove = jsc.broadcast(contamination.bestByTrain());
-                }
-                phases.done("contamination");
-            }
-            // Broadcast: the tokenizer's files (1.8 MB for Mistral) reach each executor once,
-            // not inside the task binary of every later stage.
-            TokenizeStage tokenize = new TokenizeStage(jsc.broadcast(tokenizerSource), templates, d.maxLength(),
-                    d.truncationSide(), d.squadStride(), chat, toRemove);
-            JavaRDD<Outcome<TokenizedExample>> records = keep(persisted, deduped.mapPartitions(tokenize::apply));
-            Tally tally = Tally.of(records, RejectsOutput.perPartition(partitions));
-            JavaRDD<TokenizedExample> rows = records.filter(Outcome::isOk).map(Outcome::value);
-            ShardPlan plan = ShardPlan.of(rows.getNumPartitions(), tally.byPartition(), d.shardTokens());
-            phases.done(d.contaminationCheck() ? "tokenize" : "read+dedup+tokenize");
+            Tokenized t = tokenize(spark, cfg, setup, conf, release, phases, progress);
+            JavaRDD<TokenizedExample> rows = t.records().filter(Outcome::isOk).map(Outcome::value);
+            ShardPlan plan = ShardPlan.of(rows.getNumPartitions(), t.tally().byPartition(), d.shardTokens());
             HadoopShardStore staging = HadoopShardStore.inExistingDir(commit.staging().toString(), conf);
             List<ShardWriter.ShardSummary> shards = publishShards(ShardStage.write(rows, plan, staging, d.shardRows()),
                     commit.staging(), hadoop);
@@ -136,11 +117,66 @@ public final class Preprocess {
 
             Path rejectsDir = new Path(commit.staging(), "_rejects");
             writing = "the rejects to " + rejectsDir;
-            RejectsOutput.write(tally, records, rejectsDir, hadoop);
+            RejectsOutput.write(t.tally(), t.records(), rejectsDir, hadoop);
             writing = null;
-            Map<String, Long> rejectCounts = tally.rejectCounts();
+            Map<String, Long> rejectCounts = t.tally().rejectCounts();
+            ManifestBuilder manifest = setup.manifest(d);
+            shards.forEach(manifest::addShard);
+            rejectCounts.forEach((k, v) -> manifest.reject(k.substring(0, k.indexOf('\t')), v));
+            List<String> examplePairs = List.of();
+            if (t.contamination() != null) {
+                manifest.contamination(contaminationSummary(t.contamination(), d));
+                Path contaminationDir = new Path(commit.staging(), "_contamination");
+                writing = "the contamination pairs to " + contaminationDir;
+                t.contamination().pairs().orderBy("train_id", "eval_id").coalesce(1).write()
+                        .json(contaminationDir.toString());
+                writing = null;
+                examplePairs = examplePairs(t.contamination());
+            }
+            Manifest m = manifest.build();
+            m.writeTo(staging);
+            commit.commit(d.overwrite());
+            phases.done("rejects+manifest");
+            String output = commit.output().toString();
+            return new Result(m, output, SummaryTable.render(output, m, t.tally().byDatasetSplit(), t.tally().needed(),
+                    d.maxLength(), rejectCounts, examplePairs, (System.nanoTime() - start) / 1e9) + "phases: " + phases
+                    + "\n", problems(t.tally(), rejectCounts, d));
+        } catch (Throwable e) {
+            // Throwable: Spark throws SparkException, a checked exception no signature declares.
+            commit.abort();
+            throw unwrap(e, writing);
+        } finally {
+            release.forEach(Runnable::run);
+        }
+    }
 
-            ManifestBuilder manifest = new ManifestBuilder(tokenizer, templates)
+    /**
+     * What the run needs before any Spark work, each checked: the input files, the tokenizer, the templates.
+     *
+     * @param partitions the partitions of the dedup shuffle and every stage after it
+     */
+    private record Setup(List<InputFile> files, String tokenizerSpec, TokenizerSource tokenizerSource,
+                         Tokenizer tokenizer, PromptTemplates templates, boolean chat, int partitions) {
+        static Setup of(SparkSession spark, RunConfig cfg) {
+            DataSection d = cfg.data();
+            Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+            List<InputFile> files = InputFile.resolve(d.inputs(), hadoop);
+            String tokenizerSpec = org.meftspark.model.ModelTokenizer.spec(cfg.model());
+            TokenizerSource tokenizerSource = TokenizerSource.resolve(tokenizerSpec, hadoop);
+            Tokenizer tokenizer = tokenizerSource.get();
+            PromptTemplates templates = PromptTemplates.configured(d.templates());
+            boolean chat = d.chatTemplate() == org.meftspark.config.DataSection.ChatTemplateMode.MODEL;
+            // A tokenizer without a chat template is refused here, before any Spark work.
+            new org.meftspark.tokenize.SequenceBuilder(tokenizer, templates, d.maxLength(), d.truncationSide(),
+                    d.squadStride(), chat);
+            int partitions = cfg.spark().partitions() > 0 ? cfg.spark().partitions()
+                    : spark.sparkContext().defaultParallelism();
+            return new Setup(files, tokenizerSpec, tokenizerSource, tokenizer, templates, chat, partitions);
+        }
+
+        /** The manifest's builder with the settings the shards were made with. */
+        ManifestBuilder manifest(DataSection d) {
+            return new ManifestBuilder(tokenizer, templates)
                     .setting("tokenizer", tokenizerSpec)
                     .setting("max_length", d.maxLength())
                     .setting("chat_template", d.chatTemplate().name().toLowerCase(java.util.Locale.ROOT))
@@ -151,43 +187,71 @@ public final class Preprocess {
                     .setting("partitions", partitions)
                     .setting("inputs", d.inputs().stream().map(i -> i.dataset().key() + ":" + i.path()
                             + (i.split().isEmpty() ? "" : "@" + i.split())).toList());
-            shards.forEach(manifest::addShard);
-            rejectCounts.forEach((k, v) -> manifest.reject(k.substring(0, k.indexOf('\t')), v));
-            List<String> examplePairs = List.of();
-            if (contamination != null) {
-                long removed = d.removeContaminated() ? contamination.bestByTrain().size() : 0;
-                Manifest.Contamination c = contamination.summary();
-                manifest.contamination(new Manifest.Contamination(c.threshold(), c.shingleWords(), c.hashTables(),
-                        c.pairs(), c.trainExamples(), removed, c.pairsByDatasets(), c.maxBucketPairs(),
-                        c.skippedBuckets(), c.skippedCandidatePairs()));
-                Path contaminationDir = new Path(commit.staging(), "_contamination");
-                writing = "the contamination pairs to " + contaminationDir;
-                contamination.pairs().orderBy("train_id", "eval_id").coalesce(1).write()
-                        .json(contaminationDir.toString());
-                writing = null;
-                examplePairs = contamination.pairs().orderBy(
-                        org.apache.spark.sql.functions.col("similarity").desc(),
-                        org.apache.spark.sql.functions.col("train_id")).limit(EXAMPLE_PAIRS).collectAsList().stream()
-                        .map(Preprocess::describePair).toList();
-            }
-            Manifest m = manifest.build();
-            m.writeTo(staging);
-            commit.commit(d.overwrite());
-            phases.done("rejects+manifest");
-            String output = commit.output().toString();
-            return new Result(m, output, SummaryTable.render(output, m, tally.byDatasetSplit(), tally.needed(),
-                    d.maxLength(), rejectCounts, examplePairs, (System.nanoTime() - start) / 1e9) + "phases: " + phases
-                    + "\n", problems(tally, rejectCounts, d));
-        } catch (Throwable e) {
-            // Throwable: Spark throws SparkException, a checked exception no signature declares.
-            commit.abort();
-            throw unwrap(e, writing);
-        } finally {
-            persisted.forEach(JavaRDD::unpersist);
-            if (contamination != null) {
-                contamination.pairs().unpersist();
-            }
         }
+    }
+
+    /**
+     * Every record of the job, tokenized or rejected (persisted), their tally, and the contamination check's
+     * result (null when it is off).
+     */
+    private record Tokenized(JavaRDD<Outcome<TokenizedExample>> records, Tally tally,
+                             ContaminationCheck.Result contamination) {
+    }
+
+    /**
+     * Reads, deduplicates, checks for contamination and tokenizes, and tallies the records: the job's work up to
+     * the shards. Prints the records read, then the records tokenized out of them with the ETA.
+     */
+    private static Tokenized tokenize(SparkSession spark, RunConfig cfg, Setup setup, HadoopConf conf,
+                                      List<Runnable> release, Phases phases, PrintWriter out) {
+        DataSection d = cfg.data();
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        try (RowProgress progress = RowProgress.counting(spark, "preprocess", out)) {
+            // Read, dedup and tokenize are one Spark stage after the dedup shuffle; the readers' rejects travel
+            // with the examples, so `records` holds every record of the job exactly once.
+            JavaRDD<Outcome<Example>> deduped = Dedup.apply(
+                    progress.countSeen(ReadStage.read(spark, setup.files(), conf, d.devFraction())), setup.partitions());
+            Broadcast<Map<String, String>> toRemove = null;
+            ContaminationCheck.Result contamination = null;
+            if (d.contaminationCheck()) {
+                // The check reads the examples once more: keep them, and time the read on its own.
+                keep(release, deduped).count();
+                phases.done("read+dedup");
+                contamination = ContaminationCheck.run(spark, deduped.filter(Outcome::isOk).map(Outcome::value),
+                        d.contaminationThreshold(), d.contaminationShingleWords(), d.contaminationHashTables(),
+                        d.contaminationMaxBucketPairs(), cfg.run().seed());
+                Dataset<Row> pairs = contamination.pairs();
+                release.add(pairs::unpersist);
+                if (d.removeContaminated() && !contamination.bestByTrain().isEmpty()) {
+                    toRemove = jsc.broadcast(contamination.bestByTrain());
+                }
+                phases.done("contamination");
+            }
+            // Broadcast: the tokenizer's files (1.8 MB for Mistral) reach each executor once,
+            // not inside the task binary of every later stage.
+            TokenizeStage tokenize = new TokenizeStage(jsc.broadcast(setup.tokenizerSource()), setup.templates(),
+                    d.maxLength(), d.truncationSide(), d.squadStride(), setup.chat(), toRemove);
+            JavaRDD<Outcome<TokenizedExample>> records = keep(release,
+                    progress.countDone(deduped).mapPartitions(tokenize::apply));
+            Tally tally = Tally.of(records, RejectsOutput.perPartition(setup.partitions()));
+            phases.done(d.contaminationCheck() ? "tokenize" : "read+dedup+tokenize");
+            return new Tokenized(records, tally, contamination);
+        }
+    }
+
+    /** The check's summary for the manifest, with the pairs it removed. */
+    private static Manifest.Contamination contaminationSummary(ContaminationCheck.Result contamination, DataSection d) {
+        long removed = d.removeContaminated() ? contamination.bestByTrain().size() : 0;
+        Manifest.Contamination c = contamination.summary();
+        return new Manifest.Contamination(c.threshold(), c.shingleWords(), c.hashTables(), c.pairs(), c.trainExamples(),
+                removed, c.pairsByDatasets(), c.maxBucketPairs(), c.skippedBuckets(), c.skippedCandidatePairs());
+    }
+
+    /** The most similar contamination pairs, for the summary table. */
+    private static List<String> examplePairs(ContaminationCheck.Result contamination) {
+        return contamination.pairs().orderBy(org.apache.spark.sql.functions.col("similarity").desc(),
+                org.apache.spark.sql.functions.col("train_id")).limit(EXAMPLE_PAIRS).collectAsList().stream()
+                .map(Preprocess::describePair).toList();
     }
 
     /** The reject policy over the tally, with the suggested max_length where length rejects are the cause. */
@@ -231,9 +295,10 @@ public final class Preprocess {
         }
     }
 
-    private static <T> JavaRDD<T> keep(List<JavaRDD<?>> persisted, JavaRDD<T> rdd) {
+    /** {@code rdd}, persisted until the run ends ({@code release}). */
+    private static <T> JavaRDD<T> keep(List<Runnable> release, JavaRDD<T> rdd) {
         rdd.persist(StorageLevel.MEMORY_AND_DISK());
-        persisted.add(rdd);
+        release.add(rdd::unpersist);
         return rdd;
     }
 

@@ -11,6 +11,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
+import org.meftspark.jobs.input.Outcome;
+import org.meftspark.jobs.input.Reject;
 import org.meftspark.tokenize.TokenizedExample;
 
 /**

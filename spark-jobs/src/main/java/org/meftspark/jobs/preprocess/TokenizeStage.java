@@ -4,6 +4,8 @@ import java.util.Iterator;
 import java.util.Map;
 import org.apache.spark.broadcast.Broadcast;
 import org.meftspark.data.Example;
+import org.meftspark.jobs.input.Outcome;
+import org.meftspark.jobs.input.Reject;
 import org.meftspark.prompt.PromptTemplates;
 import org.meftspark.tokenize.SequenceBuilder;
 import org.meftspark.tokenize.SequenceResult;
@@ -32,7 +34,7 @@ import org.meftspark.tokenize.TruncationSide;
 record TokenizeStage(Broadcast<TokenizerSource> tokenizer, PromptTemplates templates, int maxLength, TruncationSide side,
                      int stride, boolean chat, Broadcast<Map<String, String>> removed) implements java.io.Serializable {
 
-    static final String CONTAMINATED = "contaminated";
+    static final String CONTAMINATED = Reject.CONTAMINATED;
 
     Iterator<Outcome<TokenizedExample>> apply(Iterator<Outcome<Example>> records) {
         SequenceBuilder builder = new SequenceBuilder(tokenizer.value().get(), templates, maxLength, side, stride, chat);

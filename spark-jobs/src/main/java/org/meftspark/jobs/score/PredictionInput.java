@@ -34,8 +34,8 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.meftspark.data.JsonErrors;
-import org.meftspark.jobs.preprocess.Outcome;
-import org.meftspark.jobs.preprocess.Reject;
+import org.meftspark.jobs.input.Outcome;
+import org.meftspark.jobs.input.Reject;
 import org.meftspark.spark.HadoopConf;
 import scala.Tuple2;
 

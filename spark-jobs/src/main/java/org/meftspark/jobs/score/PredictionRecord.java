@@ -12,8 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.meftspark.data.Dataset;
 import org.meftspark.data.JsonErrors;
-import org.meftspark.jobs.preprocess.Outcome;
-import org.meftspark.jobs.preprocess.Reject;
+import org.meftspark.jobs.input.Outcome;
+import org.meftspark.jobs.input.Reject;
 
 /**
  * One prediction of another system: an id (or, for datasets whose files have none, the question) and its

@@ -1,6 +1,5 @@
 package org.meftspark.jobs.score;
 
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.time.Instant;
@@ -21,14 +20,14 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.meftspark.config.DataSection;
 import org.meftspark.data.Dataset;
-import org.meftspark.jobs.evaluate.EvalRow;
-import org.meftspark.jobs.evaluate.Outputs;
-import org.meftspark.jobs.evaluate.ResultAggregate;
-import org.meftspark.jobs.evaluate.ResultTable;
-import org.meftspark.jobs.preprocess.InputFile;
-import org.meftspark.jobs.preprocess.Outcome;
-import org.meftspark.jobs.preprocess.ReadStage;
-import org.meftspark.jobs.preprocess.RejectPolicy;
+import org.meftspark.jobs.input.InputFile;
+import org.meftspark.jobs.input.Outcome;
+import org.meftspark.jobs.input.ReadStage;
+import org.meftspark.jobs.input.RejectPolicy;
+import org.meftspark.jobs.results.EvalRow;
+import org.meftspark.jobs.results.Outputs;
+import org.meftspark.jobs.results.ResultAggregate;
+import org.meftspark.jobs.results.ResultTable;
 import org.meftspark.metrics.EvaluationSummary;
 import org.meftspark.metrics.RowScore;
 import org.meftspark.metrics.RunInfo;

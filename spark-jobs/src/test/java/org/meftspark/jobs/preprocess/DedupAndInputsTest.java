@@ -17,6 +17,10 @@ import org.meftspark.data.Dataset;
 import org.meftspark.data.Example;
 import org.meftspark.data.SourceLocation;
 import org.meftspark.data.UnusableInputException;
+import org.meftspark.jobs.input.InputFile;
+import org.meftspark.jobs.input.Outcome;
+import org.meftspark.jobs.input.Reject;
+import org.meftspark.jobs.input.Sourced;
 import scala.Tuple2;
 
 /** The job's pure parts, without Spark: which duplicate survives, and how inputs expand to files. */

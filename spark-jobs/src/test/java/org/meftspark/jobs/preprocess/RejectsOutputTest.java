@@ -19,6 +19,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.meftspark.jobs.input.Outcome;
+import org.meftspark.jobs.input.Reject;
 import org.meftspark.spark.Sessions;
 import org.meftspark.tokenize.TokenizedExample;
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
-import org.meftspark.jobs.preprocess.Outcome;
+import org.meftspark.jobs.input.Outcome;
 
 class PredictionRecordTest {
 

@@ -1,4 +1,4 @@
-package org.meftspark.jobs.evaluate;
+package org.meftspark.jobs.results;
 
 import java.io.Serializable;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package org.meftspark.jobs.preprocess;
+package org.meftspark.jobs.input;
 
 import static org.apache.spark.sql.functions.col;
 

@@ -1,4 +1,4 @@
-package org.meftspark.jobs.preprocess;
+package org.meftspark.jobs.input;
 
 import java.io.Serializable;
 

@@ -1,4 +1,4 @@
-package org.meftspark.jobs.preprocess;
+package org.meftspark.jobs.input;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -23,7 +23,7 @@ public record RejectPolicy(double maxFraction) {
 
     /** Whether a reject of this reason counts against the fraction. */
     public static boolean counts(String reason) {
-        return !Dedup.REASON.equals(reason) && !TokenizeStage.CONTAMINATED.equals(reason);
+        return !Reject.DUPLICATE_ID.equals(reason) && !Reject.CONTAMINATED.equals(reason);
     }
 
     /**

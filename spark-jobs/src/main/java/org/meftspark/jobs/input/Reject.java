@@ -1,4 +1,4 @@
-package org.meftspark.jobs.preprocess;
+package org.meftspark.jobs.input;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,6 +23,10 @@ import org.meftspark.data.Rejection;
  */
 public record Reject(String reason, String message, String source, String dataset, String id, String split,
                      int tokens) implements Serializable {
+    /** The reason of a duplicate kept out because another copy of the same question was kept. */
+    public static final String DUPLICATE_ID = "duplicate_id";
+    /** The reason of a training example removed for near-duplicating an evaluation question. */
+    public static final String CONTAMINATED = "contaminated";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A reject outside preprocessing's length policy (no split, no token count). */
