@@ -2,6 +2,7 @@ package org.meftspark.jobs;
 
 import org.apache.spark.sql.SparkSession;
 import org.meftspark.jobs.pipeline.Pipeline;
+import org.meftspark.jobs.pipeline.RunRequest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -20,20 +21,19 @@ public final class PipelineJob extends SparkJobCommand {
     @Mixin
     ConfigOptions options;
 
-    private ConfigOptions.Loaded loaded;
+    private RunRequest request;
 
     @Override
     protected SessionSettings prepare() {
-        loaded = options.load();
-        // The pipeline makes its variants inside the session; checking them here reports a bad
-        // run.sweep entry before Spark starts.
-        loaded.variants();
+        ConfigOptions.Loaded loaded = options.load();
+        // Every run.sweep variant is built and checked here, before Spark starts, and handed to the pipeline as values.
+        request = new RunRequest(loaded.text(), loaded.source(), loaded.overrides(), loaded.variants());
         return SessionSettings.of("run", loaded.config());
     }
 
     @Override
     protected int run(SparkSession spark) throws Exception {
-        Pipeline.Result r = Pipeline.run(spark, loaded.text(), loaded.source(), loaded.overrides(), System.err);
+        Pipeline.Result r = Pipeline.run(spark, request, System.err);
         out().print(r.table());
         out().println("report: " + r.report());
         out().flush();
