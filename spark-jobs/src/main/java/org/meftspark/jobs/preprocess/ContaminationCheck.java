@@ -108,6 +108,44 @@ final class ContaminationCheck {
 
     static Result run(SparkSession spark, JavaRDD<Example> examples, double threshold, int shingleWords,
                       int hashTables, long maxBucketPairs, long seed) {
+        Dataset<Row> features = features(spark, examples, shingleWords);
+        Map<String, Long> sides = examples.map(e -> e.split().equals(HashSplit.TRAIN) ? "train" : "eval")
+                .countByValue();
+        if (sides.getOrDefault("train", 0L) == 0 || sides.getOrDefault("eval", 0L) == 0) {
+            // Nothing to compare (e.g. only training data): skip the index, which costs seconds.
+            Dataset<Row> none = spark.createDataFrame(List.of(), PAIRS);
+            return new Result(new Manifest.Contamination(threshold, shingleWords, hashTables, 0, 0, 0, Map.of(),
+                    maxBucketPairs, 0, 0),
+                    none, Map.of());
+        }
+
+        // MLlib computes the min-hashes; the bands are ours. MinHashLSH's own join ORs single
+        // min-hashes, so two questions sharing any one common word are compared: on GSM8K that
+        // made 1.6 M of the 9.9 M train x test pairs candidates. ANDing ROWS_PER_BAND min-hashes
+        // per table drops a pair of similarity s with probability (1 - s^3)^tables (0.0012 at
+        // s = 0.7 with 16 tables), and unrelated questions (s ~ 0.15) are candidates 14x less often.
+        MinHashLSHModel model = new MinHashLSH().setNumHashTables(hashTables * ROWS_PER_BAND).setSeed(seed)
+                .setInputCol("features").setOutputCol("hashes").fit(features);
+        // Persisted: the bucket counts and the join both read it, and the min-hashes cost a pass each.
+        Dataset<Row> hashed = model.transform(features).persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> banded = hashed
+                .select(col("id"), col("dataset"), col("split"), col("question"), col("set"),
+                        posexplode(BAND_KEYS.apply(col("hashes"))).as(new String[] {"band", "key"}));
+        Oversize oversize = Oversize.of(banded, maxBucketPairs);
+        Dataset<Row> pairs = similarPairs(oversize.dropFrom(banded), threshold);
+        PairCounts counts = PairCounts.of(pairs);
+        Map<String, String> best = bestByTrain(pairs);
+        // pairs is materialised (persisted, collected twice) and no longer reads them.
+        oversize.buckets().unpersist();
+        hashed.unpersist();
+        Manifest.Contamination summary = new Manifest.Contamination(threshold, shingleWords, hashTables,
+                counts.total(), best.size(), 0, counts.byDatasets(), maxBucketPairs, oversize.skippedBuckets(),
+                oversize.skippedPairs());
+        return new Result(summary, pairs, best);
+    }
+
+    /** Each question's shingle set and its hashed feature vector; a question without a shingle is left out. */
+    private static Dataset<Row> features(SparkSession spark, JavaRDD<Example> examples, int shingleWords) {
         StructType schema = new StructType()
                 .add("id", DataTypes.StringType, false)
                 .add("dataset", DataTypes.StringType, false)
@@ -133,57 +171,58 @@ final class ContaminationCheck {
                             array(concat_ws(" ", col("words")))).otherwise(col("grams")));
         }
         // MinHash needs at least one shingle; a question of punctuation only has nothing to compare.
-        Dataset<Row> features = new HashingTF().setInputCol("shingles").setOutputCol("features")
+        return new HashingTF().setInputCol("shingles").setOutputCol("features")
                 .setNumFeatures(FEATURES).setBinary(true)
                 .transform(shingled.filter(size(col("shingles")).gt(0)))
                 .select(col("id"), col("dataset"), col("split"), col("question"), col("features"),
                         array_distinct(col("shingles")).as("set"));
-        Map<String, Long> sides = examples.map(e -> e.split().equals(HashSplit.TRAIN) ? "train" : "eval")
-                .countByValue();
-        if (sides.getOrDefault("train", 0L) == 0 || sides.getOrDefault("eval", 0L) == 0) {
-            // Nothing to compare (e.g. only training data): skip the index, which costs seconds.
-            Dataset<Row> none = spark.createDataFrame(List.of(), PAIRS);
-            return new Result(new Manifest.Contamination(threshold, shingleWords, hashTables, 0, 0, 0, Map.of(),
-                    maxBucketPairs, 0, 0),
-                    none, Map.of());
+    }
+
+    /** Whether a row is a training example; every other split is evaluation. */
+    private static Column isTrain() {
+        return col("split").equalTo(HashSplit.TRAIN);
+    }
+
+    /**
+     * The buckets whose training x evaluation pairs exceed the cap (persisted: counted here, anti-joined later),
+     * with how many there are and the candidate pairs skipped with them.
+     */
+    private record Oversize(Dataset<Row> buckets, long skippedBuckets, long skippedPairs) {
+        /** Finds and counts the oversize (band, key) buckets of {@code banded}. */
+        static Oversize of(Dataset<Row> banded, long maxBucketPairs) {
+            Column isTrain = isTrain();
+            Dataset<Row> oversize = banded.groupBy("band", "key")
+                    .agg(sum(when(isTrain, 1L).otherwise(0L)).as("n_train"),
+                            sum(when(isTrain, 0L).otherwise(1L)).as("n_eval"))
+                    .withColumn("bucket_pairs", col("n_train").multiply(col("n_eval")))
+                    .filter(col("bucket_pairs").gt(maxBucketPairs))
+                    .select("band", "key", "bucket_pairs")
+                    .persist(StorageLevel.MEMORY_AND_DISK());
+            Row skipped = oversize.agg(count(lit(1)), coalesce(sum(col("bucket_pairs")), lit(0L))).first();
+            return new Oversize(oversize, skipped.getLong(0), skipped.getLong(1));
         }
 
-        // MLlib computes the min-hashes; the bands are ours. MinHashLSH's own join ORs single
-        // min-hashes, so two questions sharing any one common word are compared: on GSM8K that
-        // made 1.6 M of the 9.9 M train x test pairs candidates. ANDing ROWS_PER_BAND min-hashes
-        // per table drops a pair of similarity s with probability (1 - s^3)^tables (0.0012 at
-        // s = 0.7 with 16 tables), and unrelated questions (s ~ 0.15) are candidates 14x less often.
-        MinHashLSHModel model = new MinHashLSH().setNumHashTables(hashTables * ROWS_PER_BAND).setSeed(seed)
-                .setInputCol("features").setOutputCol("hashes").fit(features);
-        // Persisted: the bucket counts and the join both read it, and the min-hashes cost a pass each.
-        Dataset<Row> hashed = model.transform(features).persist(StorageLevel.MEMORY_AND_DISK());
-        Dataset<Row> banded = hashed
-                .select(col("id"), col("dataset"), col("split"), col("question"), col("set"),
-                        posexplode(BAND_KEYS.apply(col("hashes"))).as(new String[] {"band", "key"}));
-        Column isTrain = col("split").equalTo(HashSplit.TRAIN);
-        Dataset<Row> oversize = banded.groupBy("band", "key")
-                .agg(sum(when(isTrain, 1L).otherwise(0L)).as("n_train"),
-                        sum(when(isTrain, 0L).otherwise(1L)).as("n_eval"))
-                .withColumn("bucket_pairs", col("n_train").multiply(col("n_eval")))
-                .filter(col("bucket_pairs").gt(maxBucketPairs))
-                .select("band", "key", "bucket_pairs")
-                .persist(StorageLevel.MEMORY_AND_DISK());
-        Row skipped = oversize.agg(count(lit(1)), coalesce(sum(col("bucket_pairs")), lit(0L))).first();
-        long skippedBuckets = skipped.getLong(0);
-        long skippedPairs = skipped.getLong(1);
-        if (skippedBuckets > 0) {
-            // Anti-join on (band, key): few buckets can be oversize (each holds at least 2 sqrt(cap)
-            // rows), so adaptive execution broadcasts them. Renamed: oversize derives from banded, and
-            // same-named columns of both sides would make the condition ambiguous.
-            Dataset<Row> drop = oversize.select(col("band").as("o_band"), col("key").as("o_key"));
-            banded = banded.join(drop, col("band").equalTo(col("o_band")).and(col("key").equalTo(col("o_key"))),
-                    "left_anti");
+        /** {@code banded} without its rows in an oversize bucket (unchanged when there is none). */
+        Dataset<Row> dropFrom(Dataset<Row> banded) {
+            if (skippedBuckets > 0) {
+                // Anti-join on (band, key): few buckets can be oversize (each holds at least 2 sqrt(cap)
+                // rows), so adaptive execution broadcasts them. Renamed: oversize derives from banded, and
+                // same-named columns of both sides would make the condition ambiguous.
+                Dataset<Row> drop = buckets.select(col("band").as("o_band"), col("key").as("o_key"));
+                return banded.join(drop, col("band").equalTo(col("o_band")).and(col("key").equalTo(col("o_key"))),
+                        "left_anti");
+            }
+            return banded;
         }
-        Dataset<Row> a = banded.filter(isTrain).as("a");
+    }
+
+    /** Training x evaluation pairs that share a bucket and reach the threshold's Jaccard similarity, persisted. */
+    private static Dataset<Row> similarPairs(Dataset<Row> banded, double threshold) {
+        Dataset<Row> a = banded.filter(isTrain()).as("a");
         Dataset<Row> b = banded.filter(col("split").notEqual(HashSplit.TRAIN)).as("b");
         Column jaccard = size(array_intersect(col("a.set"), col("b.set"))).cast("double")
                 .divide(size(array_union(col("a.set"), col("b.set"))));
-        Dataset<Row> pairs = a.join(b, col("a.band").equalTo(col("b.band")).and(col("a.key").equalTo(col("b.key"))))
+        return a.join(b, col("a.band").equalTo(col("b.band")).and(col("a.key").equalTo(col("b.key"))))
                 .select(col("a.id").as("train_id"), col("a.dataset").as("train_dataset"),
                         col("a.question").as("train_question"), col("b.id").as("eval_id"),
                         col("b.dataset").as("eval_dataset"), col("b.split").as("eval_split"),
@@ -192,13 +231,24 @@ final class ContaminationCheck {
                 // Exact Jaccard of the shingle sets (not of their hashes); 1e-12 absorbs rounding of k/n.
                 .filter(col("similarity").geq(threshold - 1e-12))
                 .persist(StorageLevel.MEMORY_AND_DISK());
+    }
 
-        Map<String, Long> byDatasets = new TreeMap<>();
-        long total = 0;
-        for (Row r : pairs.groupBy("train_dataset", "eval_dataset", "eval_split").count().collectAsList()) {
-            byDatasets.put(r.getString(0) + " -> " + r.getString(1) + "/" + r.getString(2), r.getLong(3));
-            total += r.getLong(3);
+    /** Pairs found per "train dataset -> eval dataset/split", and in all. */
+    private record PairCounts(Map<String, Long> byDatasets, long total) {
+        /** Counts {@code pairs} by datasets (one collect). */
+        static PairCounts of(Dataset<Row> pairs) {
+            Map<String, Long> byDatasets = new TreeMap<>();
+            long total = 0;
+            for (Row r : pairs.groupBy("train_dataset", "eval_dataset", "eval_split").count().collectAsList()) {
+                byDatasets.put(r.getString(0) + " -> " + r.getString(1) + "/" + r.getString(2), r.getLong(3));
+                total += r.getLong(3);
+            }
+            return new PairCounts(byDatasets, total);
         }
+    }
+
+    /** Training id -> its most similar evaluation example, in words (one collect of every pair). */
+    private static Map<String, String> bestByTrain(Dataset<Row> pairs) {
         Map<String, String> best = new HashMap<>();
         Map<String, Double> bestSimilarity = new HashMap<>();
         List<Row> all = pairs.select("train_id", "eval_id", "eval_split", "similarity").collectAsList();
@@ -214,11 +264,6 @@ final class ContaminationCheck {
                 bestSimilarity.put(id, s);
             }
         }
-        // pairs is materialised (persisted, collected twice) and no longer reads them.
-        oversize.unpersist();
-        hashed.unpersist();
-        Manifest.Contamination summary = new Manifest.Contamination(threshold, shingleWords, hashTables, total,
-                best.size(), 0, byDatasets, maxBucketPairs, skippedBuckets, skippedPairs);
-        return new Result(summary, pairs, best);
+        return best;
     }
 }

@@ -26,6 +26,15 @@ final class SummaryTable {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "preprocess: %d rows, %d tokens in %d shard(s) -> %s (%.1f s)%n",
                 m.totalRows(), m.tokenStats().tokens(), m.shards().size(), output, seconds));
+        appendRows(sb, m, rows, needed, maxLength);
+        appendRejects(sb, output, rejects);
+        appendContamination(sb, output, m.contamination(), examples);
+        return sb.toString();
+    }
+
+    /** The per dataset and split table with its total and legend, then the unanswerable questions kept. */
+    private static void appendRows(StringBuilder sb, Manifest m, Map<String, long[]> rows,
+                                   Map<String, TokenStats> needed, int maxLength) {
         sb.append(String.format(Locale.ROOT, "%-10s %-8s %9s %11s %8s %10s %9s %7s %15s%n", "dataset", "split", "rows",
                 "tokens", "mean", "truncated", "rejected", "kept", "max_length p99"));
         rows.forEach((k, v) -> {
@@ -52,6 +61,10 @@ final class SummaryTable {
                         + "no_answer (empty target; scored the v2.0 way)%n", ds[0], ds[1], v[Tally.NO_ANSWER]));
             }
         });
+    }
+
+    /** The records kept out, by reason and dataset, or that there were none. */
+    private static void appendRejects(StringBuilder sb, String output, Map<String, Long> rejects) {
         if (rejects.isEmpty()) {
             sb.append("rejected: none\n");
         } else {
@@ -62,7 +75,11 @@ final class SummaryTable {
                 sb.append(String.format(Locale.ROOT, "  %-22s %-10s %9d%n", rd[0], rd[1], v));
             });
         }
-        Manifest.Contamination c = m.contamination();
+    }
+
+    /** What the contamination check found, how complete it was, and a few example pairs; or that it was off. */
+    private static void appendContamination(StringBuilder sb, String output, Manifest.Contamination c,
+                                            List<String> examples) {
         if (c == null) {
             sb.append("contamination: not checked (data.contamination_check: false)\n");
         } else {
@@ -81,6 +98,5 @@ final class SummaryTable {
             c.pairsByDatasets().forEach((k, v) -> sb.append(String.format(Locale.ROOT, "  %-34s %9d%n", k, v)));
             examples.forEach(e -> sb.append("  e.g. ").append(e).append('\n'));
         }
-        return sb.toString();
     }
 }

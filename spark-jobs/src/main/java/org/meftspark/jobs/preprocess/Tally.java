@@ -2,6 +2,7 @@ package org.meftspark.jobs.preprocess;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -55,48 +56,57 @@ record Tally(List<ShardPlan.PartitionTokens> byPartition, Map<String, long[]> by
      *                            with more returns none of them, and the tally says not all came back
      */
     static Tally of(JavaRDD<Outcome<TokenizedExample>> records, int rejectsPerPartition) {
-        List<Tally> parts = records.mapPartitionsWithIndex((p, it) -> {
-            Map<String, long[]> bySplit = new HashMap<>();
-            Map<String, long[]> byDatasetSplit = new HashMap<>();
-            Map<String, TokenStats> needed = new HashMap<>();
-            Map<String, Long> rejectCounts = new HashMap<>();
-            List<Reject> rejects = new ArrayList<>();
-            boolean all = true;
-            while (it.hasNext()) {
-                Outcome<TokenizedExample> o = it.next();
-                if (!o.isOk()) {
-                    Reject r = o.reject();
-                    rejectCounts.merge(r.reason() + "\t" + r.dataset(), 1L, Long::sum);
-                    long[] d = byDatasetSplit.computeIfAbsent(r.dataset() + "\t" + r.split(), s -> new long[WIDTH]);
-                    d[REJECTED]++;
-                    d[COUNTED] += RejectPolicy.counts(r.reason()) ? 1 : 0;
-                    if (r.tokens() > 0) {
-                        needed.computeIfAbsent(r.dataset() + "\t" + r.split(), s -> new TokenStats()).add(r.tokens());
-                    }
-                    if (all && rejects.size() < rejectsPerPartition) {
-                        rejects.add(r);
-                    } else if (all) {
-                        all = false;
-                        rejects.clear(); // the driver will not use a partial list: free it now
-                    }
-                    continue;
+        List<Tally> parts = records.mapPartitionsWithIndex(
+                (p, it) -> List.of(ofPartition(p, it, rejectsPerPartition)).iterator(), false).collect();
+        return merge(parts);
+    }
+
+    /** Counts one partition's records, in its task: the rejects are kept while at most {@code rejectsPerPartition}. */
+    private static Tally ofPartition(int p, Iterator<Outcome<TokenizedExample>> it, int rejectsPerPartition) {
+        Map<String, long[]> bySplit = new HashMap<>();
+        Map<String, long[]> byDatasetSplit = new HashMap<>();
+        Map<String, TokenStats> needed = new HashMap<>();
+        Map<String, Long> rejectCounts = new HashMap<>();
+        List<Reject> rejects = new ArrayList<>();
+        boolean all = true;
+        while (it.hasNext()) {
+            Outcome<TokenizedExample> o = it.next();
+            if (!o.isOk()) {
+                Reject r = o.reject();
+                rejectCounts.merge(r.reason() + "\t" + r.dataset(), 1L, Long::sum);
+                long[] d = byDatasetSplit.computeIfAbsent(r.dataset() + "\t" + r.split(), s -> new long[WIDTH]);
+                d[REJECTED]++;
+                d[COUNTED] += RejectPolicy.counts(r.reason()) ? 1 : 0;
+                if (r.tokens() > 0) {
+                    needed.computeIfAbsent(r.dataset() + "\t" + r.split(), s -> new TokenStats()).add(r.tokens());
                 }
-                TokenizedExample e = o.value();
-                long[] t = bySplit.computeIfAbsent(e.split(), s -> new long[2]);
-                t[0]++;
-                t[1] += e.inputIds().length;
-                long[] d = byDatasetSplit.computeIfAbsent(e.dataset() + "\t" + e.split(), s -> new long[WIDTH]);
-                d[ROWS]++;
-                d[TOKENS] += e.inputIds().length;
-                d[TRUNCATED] += e.truncatedTokens() > 0 ? 1 : 0;
-                d[NO_ANSWER] += e.noAnswer() ? 1 : 0;
-                needed.computeIfAbsent(e.dataset() + "\t" + e.split(), s -> new TokenStats())
-                        .add(e.inputIds().length + e.truncatedTokens());
+                if (all && rejects.size() < rejectsPerPartition) {
+                    rejects.add(r);
+                } else if (all) {
+                    all = false;
+                    rejects.clear(); // the driver will not use a partial list: free it now
+                }
+                continue;
             }
-            List<ShardPlan.PartitionTokens> out = new ArrayList<>();
-            bySplit.forEach((s, t) -> out.add(new ShardPlan.PartitionTokens(p, s, t[0], t[1])));
-            return List.of(new Tally(out, byDatasetSplit, needed, rejectCounts, rejects, all)).iterator();
-        }, false).collect();
+            TokenizedExample e = o.value();
+            long[] t = bySplit.computeIfAbsent(e.split(), s -> new long[2]);
+            t[0]++;
+            t[1] += e.inputIds().length;
+            long[] d = byDatasetSplit.computeIfAbsent(e.dataset() + "\t" + e.split(), s -> new long[WIDTH]);
+            d[ROWS]++;
+            d[TOKENS] += e.inputIds().length;
+            d[TRUNCATED] += e.truncatedTokens() > 0 ? 1 : 0;
+            d[NO_ANSWER] += e.noAnswer() ? 1 : 0;
+            needed.computeIfAbsent(e.dataset() + "\t" + e.split(), s -> new TokenStats())
+                    .add(e.inputIds().length + e.truncatedTokens());
+        }
+        List<ShardPlan.PartitionTokens> out = new ArrayList<>();
+        bySplit.forEach((s, t) -> out.add(new ShardPlan.PartitionTokens(p, s, t[0], t[1])));
+        return new Tally(out, byDatasetSplit, needed, rejectCounts, rejects, all);
+    }
+
+    /** Sums the partitions' tallies on the driver, in sorted maps; the rejects only if every partition sent all. */
+    private static Tally merge(List<Tally> parts) {
         List<ShardPlan.PartitionTokens> byPartition = new ArrayList<>();
         Map<String, long[]> byDatasetSplit = new TreeMap<>();
         Map<String, TokenStats> needed = new TreeMap<>();

@@ -146,6 +146,19 @@ final class PredictionInput {
     @SuppressWarnings("unchecked")
     static JavaRDD<Outcome<PredictionRecord>> readJsonLines(JavaSparkContext jsc, String path, Configuration conf,
                                                          int partitions) {
+        JavaNewHadoopRDD<LongWritable, Text> lines = (JavaNewHadoopRDD<LongWritable, Text>) jsc.newAPIHadoopFile(path,
+                TextInputFormat.class, LongWritable.class, Text.class, withSplitCap(path, conf, partitions));
+        Broadcast<Map<String, Long>> starts = jsc.broadcast(firstLines(lines));
+        return lines.mapPartitionsWithInputSplit((split, it) -> {
+            FileSplit s = (FileSplit) split;
+            String file = s.getPath().toString();
+            long first = starts.value().getOrDefault(file + "@" + s.getStart(), 1L);
+            return parsed(it, file, first);
+        }, true);
+    }
+
+    /** A copy of {@code conf} whose split size is capped so that every partition gets a share of {@code path}. */
+    private static Configuration withSplitCap(String path, Configuration conf, int partitions) {
         // A file smaller than a block is one split, so one task would parse it all (measured: the whole
         // read on one core); cap the split size so every core gets a share.
         Configuration c = new Configuration(conf);
@@ -156,8 +169,11 @@ final class PredictionInput {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("--predictions: cannot read " + path + ": " + e.getMessage(), e);
         }
-        JavaNewHadoopRDD<LongWritable, Text> lines = (JavaNewHadoopRDD<LongWritable, Text>) jsc.newAPIHadoopFile(path,
-                TextInputFormat.class, LongWritable.class, Text.class, c);
+        return c;
+    }
+
+    /** The cheap first pass: "file@split start" -> the 1-based number of the split's first line. */
+    private static Map<String, Long> firstLines(JavaNewHadoopRDD<LongWritable, Text> lines) {
         List<Tuple2<String, long[]>> counts = lines.mapPartitionsWithInputSplit((split, it) -> {
             FileSplit s = (FileSplit) split;
             long n = 0;
@@ -178,37 +194,37 @@ final class PredictionInput {
                 before += s[1];
             }
         });
-        Broadcast<Map<String, Long>> starts = jsc.broadcast(firstLine);
-        return lines.mapPartitionsWithInputSplit((split, it) -> {
-            FileSplit s = (FileSplit) split;
-            String file = s.getPath().toString();
-            long first = starts.value().getOrDefault(file + "@" + s.getStart(), 1L);
-            return new Iterator<Outcome<PredictionRecord>>() {
-                private Outcome<PredictionRecord> next;
-                private long line = first - 1;
+        return firstLine;
+    }
 
-                @Override
-                public boolean hasNext() {
-                    while (next == null && it.hasNext()) {
-                        Tuple2<LongWritable, Text> t = it.next();
-                        line++;
-                        // Text is reused by the reader: parse before advancing.
-                        next = PredictionRecord.parseJsonLine(t._2().getBytes(), t._2().getLength(), file, line);
-                    }
-                    return next != null;
-                }
+    /** Parses one split's lines, numbered from {@code first}, as the reader returns them. */
+    private static Iterator<Outcome<PredictionRecord>> parsed(Iterator<Tuple2<LongWritable, Text>> it, String file,
+                                                              long first) {
+        return new Iterator<Outcome<PredictionRecord>>() {
+            private Outcome<PredictionRecord> next;
+            private long line = first - 1;
 
-                @Override
-                public Outcome<PredictionRecord> next() {
-                    if (!hasNext()) {
-                        throw new NoSuchElementException();
-                    }
-                    Outcome<PredictionRecord> out = next;
-                    next = null;
-                    return out;
+            @Override
+            public boolean hasNext() {
+                while (next == null && it.hasNext()) {
+                    Tuple2<LongWritable, Text> t = it.next();
+                    line++;
+                    // Text is reused by the reader: parse before advancing.
+                    next = PredictionRecord.parseJsonLine(t._2().getBytes(), t._2().getLength(), file, line);
                 }
-            };
-        }, true);
+                return next != null;
+            }
+
+            @Override
+            public Outcome<PredictionRecord> next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                Outcome<PredictionRecord> out = next;
+                next = null;
+                return out;
+            }
+        };
     }
 
     /**

@@ -121,87 +121,31 @@ public final class Score {
         int partitions = o.partitions() > 0 ? o.partitions() : jsc.defaultParallelism();
         // Inputs are checked before any work, then the output is prepared.
         PredictionInput.Detected format = PredictionInput.detect(o.predictions(), o.predictionFormat(), hadoop);
-        boolean parquet = format.format() == PredictionFormat.PARQUET;
         ReferenceSource refs = ReferenceSource.of(o, hadoop);
         OutputCommit commit = OutputCommit.begin(o.out(), o.overwrite(), hadoop, PURPOSE);
         List<org.apache.spark.rdd.RDD<?>> persisted = new ArrayList<>();
         try {
-            JavaRDD<Outcome<PredictionRecord>> predIn = keep(persisted,
-                    PredictionInput.read(spark, o.predictions(), format.format(), hadoop, partitions));
-            JavaRDD<Outcome<ReferenceRecord>> refIn = keep(persisted, refs.read(spark, conf));
-
-            // Persisted: the join, the duplicate listing and the counts all read them (measured: re-reducing
-            // them cost a fifth of the job, docs/benchmarks.md).
-            JavaPairRDD<String, ReferenceRecord> golds = keep(persisted, refIn.filter(Outcome::isOk).map(Outcome::value)
-                    .mapToPair(r -> new Tuple2<>(r.id(), r)).reduceByKey(ReferenceRecord::first, partitions));
-            JavaRDD<PredictionRecord> okPreds = predIn.filter(Outcome::isOk).map(Outcome::value);
-            QuestionMatch byQuestion = QuestionMatch.of(okPreds, golds, partitions, persisted);
-            JavaPairRDD<String, PredictionRecord> preds = keep(persisted, okPreds.filter(p -> !p.id().isEmpty())
-                    .union(byQuestion.matched())
-                    .mapToPair(p -> new Tuple2<>(p.id(), p)).reduceByKey(PredictionRecord::first, partitions));
-            JavaPairRDD<String, Tuple2<Optional<PredictionRecord>, Optional<ReferenceRecord>>> joined =
-                    keep(persisted, preds.fullOuterJoin(golds, partitions));
-            JavaRDD<EvalRow> rows = keep(persisted, joined.filter(j -> j._2()._2().isPresent())
-                    .map(j -> score(j._2()._1(), j._2()._2().get(), parquet)));
-
+            Joined in = Joined.read(spark, o, format, refs, conf, partitions, persisted);
             Path staging = commit.staging();
-            spark.createDataFrame(rows.map(ResultTable::toRow), ResultTable.schema())
+            spark.createDataFrame(in.rows().map(ResultTable::toRow), ResultTable.schema())
                     .write().parquet(new Path(staging, "predictions").toString());
-            JavaRDD<PredictionRecord> unknown = joined.filter(j -> !j._2()._2().isPresent()).map(j -> j._2()._1().get())
-                    .union(byQuestion.unmatched());
-            unknown.map(p -> json(unknownEntry(p, parquet))).saveAsTextFile(new Path(staging, "unknown_predictions").toString());
-            byQuestion.ambiguous().map(a -> json(Map.of("question", a._1().question(), "source", a._1().source(!parquet),
-                    "prediction", String.valueOf(a._1().prediction()), "matches", a._2())))
-                    .saveAsTextFile(new Path(staging, "ambiguous_predictions").toString());
-            JavaRDD<EvalRow> missing = rows.filter(Score::missing);
-            missing.map(r -> json(Map.of("id", r.id(), "question", r.question(), "dataset", r.dataset(),
-                    "split", String.valueOf(r.split()), "source", r.source())))
-                    .saveAsTextFile(new Path(staging, "missing_predictions").toString());
-            preds.filter(p -> p._2().copies() > 1).map(p -> json(Map.of("side", "predictions", "id", p._1(),
-                            "copies", p._2().copies(), "kept", p._2().source(!parquet))))
-                    .union(golds.filter(g -> g._2().copies() > 1).map(g -> json(Map.of("side", "references",
-                            "id", g._1(), "copies", g._2().copies(), "kept", g._2().source()))))
-                    .saveAsTextFile(new Path(staging, "duplicates").toString());
-            predIn.filter(x -> !x.isOk()).map(x -> x.reject().toJson())
-                    .union(refIn.filter(x -> !x.isOk()).map(x -> x.reject().toJson()))
-                    .saveAsTextFile(new Path(staging, "_rejects").toString());
+            JavaRDD<PredictionRecord> unknown = in.joined().filter(j -> !j._2()._2().isPresent())
+                    .map(j -> j._2()._1().get()).union(in.byQuestion().unmatched());
+            writeListings(in, unknown, staging);
 
-            ResultAggregate agg = rows.treeAggregate(new ResultAggregate(o.method(), o.seed(), o.reportExamples()),
-                    ResultAggregate::add, ResultAggregate::merge);
-            Map<String, Long> counts = new LinkedHashMap<>();
-            counts.put("prediction_records", predIn.filter(Outcome::isOk).count());
-            counts.put("question_matched_predictions", byQuestion.matchedCount());
-            counts.put("ambiguous_question_predictions", byQuestion.ambiguous().count());
-            counts.put("malformed_prediction_lines", predIn.filter(x -> !x.isOk()).count());
-            counts.put("non_utf8_lines", predIn.filter(x -> x.isOk() && !x.value().warnings().isEmpty()).count());
-            counts.put("reference_records", refIn.filter(Outcome::isOk).count());
-            counts.put("rejected_reference_records", refIn.filter(x -> !x.isOk()).count());
-            counts.put("duplicate_prediction_ids", preds.filter(p -> p._2().copies() > 1).count());
-            counts.put("duplicate_reference_ids", golds.filter(g -> g._2().copies() > 1).count());
-            counts.put("scored_rows", agg.rows());
-            counts.put("missing_predictions", agg.jobWarnings().getOrDefault("missing_prediction", 0L));
-            counts.put("unknown_predictions", unknown.count());
-            List<String> problems = problems(rows, counts, o.maxRejectFraction());
+            ResultAggregate agg = in.rows().treeAggregate(new ResultAggregate(o.method(), o.seed(),
+                    o.reportExamples()), ResultAggregate::add, ResultAggregate::merge);
+            Map<String, Long> counts = counts(in, agg, unknown);
+            List<String> problems = problems(in.rows(), counts, o.maxRejectFraction());
 
-            Map<String, String> extra = new LinkedHashMap<>();
-            extra.put("predictions", o.predictions());
-            extra.put("references", o.references());
-            extra.put("predictions_format", format.format().name().toLowerCase(Locale.ROOT) + " (" + format.how() + ")");
-            counts.forEach((k, v) -> extra.put(k, String.valueOf(v)));
             double seconds = (System.nanoTime() - start) / 1e9;
-            extra.put("seconds", String.format(Locale.ROOT, "%.1f", seconds));
-            RunInfo info = new RunInfo(o.method(), "(predictions from another system)", null, null,
-                    o.bootstrapSamples(), o.seed(), Instant.now().toString(), extra);
-            EvaluationSummary summary = agg.metrics().summarize(info);
+            EvaluationSummary summary = agg.metrics().summarize(runInfo(o, format, counts, seconds));
             Outputs.writeSummaryAndReport(staging, hadoop, "meft-spark scores: " + o.method(), summary, agg, List.of(),
                     o.reportExamples());
             commit.commit(o.overwrite());
             String output = commit.output().toString();
-            StringBuilder table = new StringBuilder("predictions: " + format.format().name().toLowerCase(Locale.ROOT)
-                    + ", " + format.how() + "\n");
-            table.append(Outputs.table(output, summary, Map.of(), seconds));
-            counts.forEach((k, v) -> table.append(String.format(Locale.ROOT, "  %-30s %d%n", k, v)));
-            return new Result(summary, output, counts, table.toString(), format.how(), problems);
+            return new Result(summary, output, counts, table(format, output, summary, counts, seconds), format.how(),
+                    problems);
         } catch (Throwable e) {
             commit.abort();
             if (e instanceof RuntimeException r) {
@@ -217,6 +161,106 @@ public final class Score {
         } finally {
             persisted.forEach(r -> r.unpersist(false));
         }
+    }
+
+    /**
+     * The inputs, the references and predictions by id, their full outer join and the scored rows; each RDD here
+     * is in {@code persisted}, since several outputs read it.
+     *
+     * @param parquet whether the predictions are Parquet (their sources are rows, not lines)
+     */
+    private record Joined(JavaRDD<Outcome<PredictionRecord>> predIn, JavaRDD<Outcome<ReferenceRecord>> refIn,
+                          JavaPairRDD<String, ReferenceRecord> golds, QuestionMatch byQuestion,
+                          JavaPairRDD<String, PredictionRecord> preds,
+                          JavaPairRDD<String, Tuple2<Optional<PredictionRecord>, Optional<ReferenceRecord>>> joined,
+                          JavaRDD<EvalRow> rows, boolean parquet) {
+        /** Reads both sides, matches predictions by id or question, joins them and scores every reference. */
+        static Joined read(SparkSession spark, Options o, PredictionInput.Detected format, ReferenceSource refs,
+                           HadoopConf conf, int partitions, List<org.apache.spark.rdd.RDD<?>> persisted) {
+            boolean parquet = format.format() == PredictionFormat.PARQUET;
+            JavaRDD<Outcome<PredictionRecord>> predIn = keep(persisted,
+                    PredictionInput.read(spark, o.predictions(), format.format(), conf.get(), partitions));
+            JavaRDD<Outcome<ReferenceRecord>> refIn = keep(persisted, refs.read(spark, conf));
+
+            // Persisted: the join, the duplicate listing and the counts all read them (measured: re-reducing
+            // them cost a fifth of the job, docs/benchmarks.md).
+            JavaPairRDD<String, ReferenceRecord> golds = keep(persisted, refIn.filter(Outcome::isOk).map(Outcome::value)
+                    .mapToPair(r -> new Tuple2<>(r.id(), r)).reduceByKey(ReferenceRecord::first, partitions));
+            JavaRDD<PredictionRecord> okPreds = predIn.filter(Outcome::isOk).map(Outcome::value);
+            QuestionMatch byQuestion = QuestionMatch.of(okPreds, golds, partitions, persisted);
+            JavaPairRDD<String, PredictionRecord> preds = keep(persisted, okPreds.filter(p -> !p.id().isEmpty())
+                    .union(byQuestion.matched())
+                    .mapToPair(p -> new Tuple2<>(p.id(), p)).reduceByKey(PredictionRecord::first, partitions));
+            JavaPairRDD<String, Tuple2<Optional<PredictionRecord>, Optional<ReferenceRecord>>> joined =
+                    keep(persisted, preds.fullOuterJoin(golds, partitions));
+            JavaRDD<EvalRow> rows = keep(persisted, joined.filter(j -> j._2()._2().isPresent())
+                    .map(j -> score(j._2()._1(), j._2()._2().get(), parquet)));
+            return new Joined(predIn, refIn, golds, byQuestion, preds, joined, rows, parquet);
+        }
+    }
+
+    /** Writes what could not be scored as read: unknown, ambiguous, missing and duplicate ids, and the rejects. */
+    private static void writeListings(Joined in, JavaRDD<PredictionRecord> unknown, Path staging) {
+        boolean parquet = in.parquet();
+        unknown.map(p -> json(unknownEntry(p, parquet)))
+                .saveAsTextFile(new Path(staging, "unknown_predictions").toString());
+        in.byQuestion().ambiguous().map(a -> json(Map.of("question", a._1().question(),
+                        "source", a._1().source(!parquet), "prediction", String.valueOf(a._1().prediction()),
+                        "matches", a._2())))
+                .saveAsTextFile(new Path(staging, "ambiguous_predictions").toString());
+        JavaRDD<EvalRow> missing = in.rows().filter(Score::missing);
+        missing.map(r -> json(Map.of("id", r.id(), "question", r.question(), "dataset", r.dataset(),
+                "split", String.valueOf(r.split()), "source", r.source())))
+                .saveAsTextFile(new Path(staging, "missing_predictions").toString());
+        in.preds().filter(p -> p._2().copies() > 1).map(p -> json(Map.of("side", "predictions", "id", p._1(),
+                        "copies", p._2().copies(), "kept", p._2().source(!parquet))))
+                .union(in.golds().filter(g -> g._2().copies() > 1).map(g -> json(Map.of("side", "references",
+                        "id", g._1(), "copies", g._2().copies(), "kept", g._2().source()))))
+                .saveAsTextFile(new Path(staging, "duplicates").toString());
+        in.predIn().filter(x -> !x.isOk()).map(x -> x.reject().toJson())
+                .union(in.refIn().filter(x -> !x.isOk()).map(x -> x.reject().toJson()))
+                .saveAsTextFile(new Path(staging, "_rejects").toString());
+    }
+
+    /** The input and outcome counts that metrics.json's run.extra and the terminal summary list, in their order. */
+    private static Map<String, Long> counts(Joined in, ResultAggregate agg, JavaRDD<PredictionRecord> unknown) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        counts.put("prediction_records", in.predIn().filter(Outcome::isOk).count());
+        counts.put("question_matched_predictions", in.byQuestion().matchedCount());
+        counts.put("ambiguous_question_predictions", in.byQuestion().ambiguous().count());
+        counts.put("malformed_prediction_lines", in.predIn().filter(x -> !x.isOk()).count());
+        counts.put("non_utf8_lines", in.predIn().filter(x -> x.isOk() && !x.value().warnings().isEmpty()).count());
+        counts.put("reference_records", in.refIn().filter(Outcome::isOk).count());
+        counts.put("rejected_reference_records", in.refIn().filter(x -> !x.isOk()).count());
+        counts.put("duplicate_prediction_ids", in.preds().filter(p -> p._2().copies() > 1).count());
+        counts.put("duplicate_reference_ids", in.golds().filter(g -> g._2().copies() > 1).count());
+        counts.put("scored_rows", agg.rows());
+        counts.put("missing_predictions", agg.jobWarnings().getOrDefault("missing_prediction", 0L));
+        counts.put("unknown_predictions", unknown.count());
+        return counts;
+    }
+
+    /** What metrics.json says of the run: the inputs, the predictions' format, the counts and the seconds. */
+    private static RunInfo runInfo(Options o, PredictionInput.Detected format, Map<String, Long> counts,
+                                   double seconds) {
+        Map<String, String> extra = new LinkedHashMap<>();
+        extra.put("predictions", o.predictions());
+        extra.put("references", o.references());
+        extra.put("predictions_format", format.format().name().toLowerCase(Locale.ROOT) + " (" + format.how() + ")");
+        counts.forEach((k, v) -> extra.put(k, String.valueOf(v)));
+        extra.put("seconds", String.format(Locale.ROOT, "%.1f", seconds));
+        return new RunInfo(o.method(), "(predictions from another system)", null, null,
+                o.bootstrapSamples(), o.seed(), Instant.now().toString(), extra);
+    }
+
+    /** The terminal summary: the predictions' format, the scores table, then the counts. */
+    private static String table(PredictionInput.Detected format, String output, EvaluationSummary summary,
+                                Map<String, Long> counts, double seconds) {
+        StringBuilder table = new StringBuilder("predictions: " + format.format().name().toLowerCase(Locale.ROOT)
+                + ", " + format.how() + "\n");
+        table.append(Outputs.table(output, summary, Map.of(), seconds));
+        counts.forEach((k, v) -> table.append(String.format(Locale.ROOT, "  %-30s %d%n", k, v)));
+        return table.toString();
     }
 
     /** One reference with its prediction, or without (then scored as an empty answer and flagged). */
