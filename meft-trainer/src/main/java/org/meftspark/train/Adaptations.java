@@ -1,7 +1,6 @@
 package org.meftspark.train;
 
 import java.util.Map;
-import java.util.Optional;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.meftspark.adapters.Adaptation;
 import org.meftspark.adapters.DeviceAdaptation;
@@ -13,7 +12,6 @@ import org.meftspark.config.AdapterSection;
 import org.meftspark.config.TrainingSection;
 import org.meftspark.device.ComputeDevice;
 import org.meftspark.device.MemoryLedger;
-import org.meftspark.meft.HostMemoryPlan;
 import org.meftspark.meft.MeftSetup;
 import org.meftspark.model.Decoder;
 import org.meftspark.model.DecoderHooks;
@@ -26,16 +24,6 @@ import org.meftspark.model.ModelConfig;
  */
 public final class Adaptations {
     private Adaptations() {
-    }
-
-    /** The host memory MEFT will need under this configuration, before anything is allocated; empty for other methods. */
-    public static Optional<HostMemoryPlan> hostPlan(AdapterSection a, Decoder decoder, ScalarType storeDtype) {
-        return MeftSetup.hostPlan(a, decoder.config(), storeDtype);
-    }
-
-    /** As {@link #hostPlan(AdapterSection, Decoder, ScalarType)} from the model's configuration alone (no weights loaded). */
-    public static Optional<HostMemoryPlan> hostPlan(AdapterSection a, ModelConfig model, ScalarType storeDtype) {
-        return MeftSetup.hostPlan(a, model, storeDtype);
     }
 
     /**

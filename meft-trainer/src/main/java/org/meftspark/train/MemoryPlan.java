@@ -6,6 +6,7 @@ import org.meftspark.adapters.DeviceFootprint;
 import org.meftspark.config.AdapterSection;
 import org.meftspark.config.ModelSection;
 import org.meftspark.meft.HostMemoryPlan;
+import org.meftspark.meft.MeftSetup;
 import org.meftspark.model.ModelConfig;
 
 /**
@@ -64,7 +65,7 @@ public record MemoryPlan(DeviceFootprint device, long activations, long activati
         int act = bytesPerValue(model);
         long full = activationBytes(a, m, microBatch, length, act, false);
         long ckpt = activationBytes(a, m, microBatch, length, act, true);
-        Optional<HostMemoryPlan> host = Adaptations.hostPlan(a, m, ScalarType.Float);
+        Optional<HostMemoryPlan> host = MeftSetup.hostPlan(a, m, ScalarType.Float);
         long staging = a.method() == AdapterSection.Method.MEFT
                 ? (long) m.numHiddenLayers() * Math.min(a.unionCap(), a.neurons()) * 2L * m.hiddenSize() * 4 : 0;
         return new MemoryPlan(f, full, ckpt, host, staging);

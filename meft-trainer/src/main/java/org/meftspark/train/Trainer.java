@@ -20,6 +20,7 @@ import org.meftspark.device.MemoryCategory;
 import org.meftspark.device.MemoryLedger;
 import org.meftspark.device.TorchRuntime;
 import org.meftspark.meft.HostMemoryPlan;
+import org.meftspark.meft.MeftSetup;
 import org.meftspark.model.BaseModels;
 import org.meftspark.model.Decoder;
 import org.meftspark.model.ModelConfig;
@@ -102,7 +103,7 @@ public final class Trainer {
      * written (HostNeuronStore.allocate keeps its own guard for callers outside the trainer).
      */
     private static void requireHostFit(AdapterSection a, ModelConfig model, ScalarType dtype) {
-        Adaptations.hostPlan(a, model, dtype).ifPresent(p -> p.requireFits(HostMemoryPlan.budgetBytes(a.hostMemoryGb())));
+        MeftSetup.hostPlan(a, model, dtype).ifPresent(p -> p.requireFits(HostMemoryPlan.budgetBytes(a.hostMemoryGb())));
     }
 
     private TrainingResult loop(boolean resume) {
@@ -137,7 +138,7 @@ public final class Trainer {
     /** What onStart shows and every checkpoint records. */
     private TrainingRun describe(Adaptation adaptation) {
         AdapterSection a = config.adapter();
-        String plan = Adaptations.hostPlan(a, decoder, adapterDtype)
+        String plan = MeftSetup.hostPlan(a, decoder.config(), adapterDtype)
                 .map(p -> p.describe() + ", budget " + String.format(Locale.ROOT, "%.2f GiB",
                         HostMemoryPlan.budgetBytes(a.hostMemoryGb()) / (double) (1L << 30)))
                 .orElse("no host-resident adapter");
