@@ -3,6 +3,8 @@ package org.meftspark.adapters;
 import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
 import org.meftspark.config.AdapterSection;
+import org.meftspark.distributed.DataParallel;
+import org.meftspark.distributed.ExchangeStats;
 import org.meftspark.meft.MeftAdaptation;
 import org.meftspark.meft.MeftStepStats;
 import org.meftspark.model.DecoderHooks;
@@ -26,6 +28,12 @@ public interface Adaptation extends AutoCloseable {
 
     /** Called after each micro-batch's backward (MEFT moves gathered gradients to the host). */
     void afterBackward();
+
+    /**
+     * Sums this step's accumulated gradients over the ranks of a data-parallel run, in place, before the
+     * norm and the update (issue 17); called only when there are several ranks.
+     */
+    ExchangeStats allReduceGradients(DataParallel dp);
 
     /** Squared global L2 norm of the step's accumulated gradients. */
     double gradNormSquared();

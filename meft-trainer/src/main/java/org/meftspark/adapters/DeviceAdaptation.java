@@ -6,6 +6,9 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.meftspark.adapters.lora.LoraHooks;
 import org.meftspark.config.AdapterSection;
+import org.meftspark.distributed.DataParallel;
+import org.meftspark.distributed.ExchangeStats;
+import org.meftspark.distributed.GradientBuckets;
 import org.meftspark.device.MemoryCategory;
 import org.meftspark.device.MemoryLedger;
 import org.meftspark.model.DecoderHooks;
@@ -75,6 +78,15 @@ public final class DeviceAdaptation implements Adaptation {
             ledger.allocate(MemoryCategory.GRADIENTS, bytes);
             gradsRecorded = true;
         }
+    }
+
+    /** Dense gradients in DDP-style buckets: every trainable's gradient, every step. */
+    @Override
+    public ExchangeStats allReduceGradients(DataParallel dp) {
+        long t0 = System.nanoTime();
+        long bytes = GradientBuckets.allReduce(dp, optimizer.params().values(), GradientBuckets.BUCKET_BYTES,
+                method.name().toLowerCase(java.util.Locale.ROOT) + " gradients");
+        return new ExchangeStats(dp.worldSize(), bytes, bytes, (System.nanoTime() - t0) / 1e9);
     }
 
     @Override

@@ -6,6 +6,9 @@ import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
 import org.meftspark.adapters.Adaptation;
 import org.meftspark.config.AdapterSection;
+import org.meftspark.distributed.DataParallel;
+import org.meftspark.distributed.ExchangeStats;
+import org.meftspark.distributed.GradientBuckets;
 import org.meftspark.device.MemoryCategory;
 import org.meftspark.device.MemoryLedger;
 import org.meftspark.meft.HostAdamW;
@@ -101,6 +104,21 @@ public final class MeftAdaptation implements Adaptation {
             ledger.allocate(MemoryCategory.GRADIENTS, bytes);
             gradsRecorded = true;
         }
+    }
+
+    /**
+     * The host store's rows by {@link SparseRowExchange} (only the union of touched rows travels), the
+     * routers, which are dense and small, in buckets.
+     */
+    @Override
+    public ExchangeStats allReduceGradients(DataParallel dp) {
+        awaitAll();
+        long t0 = System.nanoTime();
+        long rows = SparseRowExchange.allReduce(dp, store);
+        long routers = GradientBuckets.allReduce(dp, routerOptimizer.params().values(), GradientBuckets.BUCKET_BYTES,
+                "MEFT router gradients");
+        return new ExchangeStats(dp.worldSize(), rows + routers, SparseRowExchange.denseBytes(store) + routers,
+                (System.nanoTime() - t0) / 1e9);
     }
 
     @Override

@@ -30,12 +30,12 @@ final class DataCursor {
         this.order = order(epoch);
     }
 
-    /** Steps in the run: max_steps, or epochs times the steps of one pass. */
+    /** Steps in the run: max_steps, or epochs times the steps of one pass of the global batch (all ranks). */
     static long totalSteps(TrainingSection t, long rows) {
         if (t.maxSteps() > 0) {
             return t.maxSteps();
         }
-        long perStep = (long) t.microBatchSize() * t.gradientAccumulation();
+        long perStep = t.globalBatch();
         return t.epochs() * ((rows + perStep - 1) / perStep);
     }
 

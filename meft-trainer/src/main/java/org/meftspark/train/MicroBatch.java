@@ -22,6 +22,15 @@ import org.meftspark.tokenize.TokenizedExample;
  */
 public record MicroBatch(Tensor tokens, Tensor valid, Tensor targets, Tensor lossMask, long targetTokens) {
 
+    /** Target tokens of these rows as a micro-batch (what {@link #of} counts), without building it. */
+    public static long targetTokens(List<TokenizedExample> rows) {
+        long n = 0;
+        for (TokenizedExample r : rows) {
+            n += Math.max(0, r.inputIds().length - Math.max(1, r.promptLength()));
+        }
+        return n;
+    }
+
     public static MicroBatch of(List<TokenizedExample> rows, Device device) {
         int b = rows.size();
         int t = rows.stream().mapToInt(r -> r.inputIds().length).max().orElse(0);

@@ -19,8 +19,16 @@ final class RunStart {
     private RunStart() {
     }
 
-    /** Creates {@code runDir} if needed and returns the state training starts from. */
-    static TrainState prepare(Path runDir, boolean resume, TrainingRun run, AdapterConfig adapter, Adaptation adaptation) {
+    /**
+     * Creates {@code runDir} if needed and returns the state training starts from. Only the {@code writer}
+     * (rank 0 of a data-parallel run) creates, clears or truncates anything; other ranks only read the
+     * checkpoint they resume from.
+     */
+    static TrainState prepare(Path runDir, boolean resume, TrainingRun run, AdapterConfig adapter, Adaptation adaptation,
+                              boolean writer) {
+        if (!writer) {
+            return resume ? restore(runDir, run, adapter, adaptation) : TrainState.start(run);
+        }
         try {
             Files.createDirectories(runDir);
         } catch (IOException e) {
@@ -33,6 +41,13 @@ final class RunStart {
     }
 
     private static TrainState resume(Path runDir, TrainingRun run, AdapterConfig adapter, Adaptation adaptation) {
+        TrainState state = restore(runDir, run, adapter, adaptation);
+        MetricsFile.keepUpTo(runDir, state.step());
+        return state;
+    }
+
+    /** Checks the latest checkpoint against this run and loads its tensors; writes nothing. */
+    private static TrainState restore(Path runDir, TrainingRun run, AdapterConfig adapter, Adaptation adaptation) {
         Path checkpoint = Checkpoints.latest(runDir).orElseThrow(() -> new IllegalStateException(
                 "resume requested but " + runDir.resolve("checkpoints") + " holds no checkpoint; start without resume"));
         TrainState state = Checkpoints.readState(checkpoint);
@@ -47,7 +62,6 @@ final class RunStart {
             }
         });
         Checkpoints.readTensors(checkpoint, adaptation::load);
-        MetricsFile.keepUpTo(runDir, state.step());
         return new TrainState(run, state.step(), state.epoch(), state.nextRow(), state.badStreak(), state.badTotal(),
                 state.tokensSeen());
     }

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.meftspark.distributed.ExchangeStats;
 import org.meftspark.meft.MeftStepStats;
 
 /**
@@ -35,7 +36,8 @@ import org.meftspark.meft.MeftStepStats;
  * @param tokensPerS           target tokens per wall-clock second of the step
  * @param stepS                wall-clock seconds of the whole step
  * @param meft                 MEFT's own quantities; null for other methods
- * @param computeS             stepS minus MEFT's retrieval, transfer and waited host update
+ * @param exchange             the step's gradient sums over ranks; null in a one-rank run (issue 17)
+ * @param computeS             stepS minus MEFT's retrieval, transfer and waited host update, and the collectives
  * @param deviceBytesPeak      the ledger's peak bytes this step, by {@code MemoryCategory} in lower case
  * @param deviceBytesPeakTotal the ledger's peak of the sum over categories this step
  * @param hostBytes            host bytes of the method's state outside the device (MEFT's store; 0 otherwise)
@@ -43,7 +45,7 @@ import org.meftspark.meft.MeftStepStats;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"step", "epoch", "loss", "lr", "grad_norm", "skipped", "bad_steps", "target_tokens", "tokens_per_s",
-        "step_s", "meft", "compute_s", "device_bytes_peak", "device_bytes_peak_total",
+        "step_s", "meft", "exchange", "compute_s", "device_bytes_peak", "device_bytes_peak_total",
         "host_bytes", "rss_bytes"})
 public record StepMetrics(
         @JsonProperty("step") long step,
@@ -57,6 +59,7 @@ public record StepMetrics(
         @JsonProperty("tokens_per_s") double tokensPerS,
         @JsonProperty("step_s") double stepS,
         @JsonUnwrapped MeftStepStats meft,
+        @JsonUnwrapped ExchangeStats exchange,
         @JsonProperty("compute_s") double computeS,
         @JsonProperty("device_bytes_peak") Map<String, Long> deviceBytesPeak,
         @JsonProperty("device_bytes_peak_total") long deviceBytesPeakTotal,
@@ -79,7 +82,7 @@ public record StepMetrics(
 
     /**
      * Jackson cannot fill an unwrapped record component, so reading goes through this factory: MEFT's
-     * fields become {@link #meft} when the line has them.
+     * fields become {@link #meft}, the collectives' {@link #exchange}, when the line has them.
      */
     @JsonCreator
     static StepMetrics fromJson(@JsonProperty("step") long step, @JsonProperty("epoch") long epoch,
@@ -95,6 +98,10 @@ public record StepMetrics(
                                 @JsonProperty("transfer_s") double transferS,
                                 @JsonProperty("host_update_s") double hostUpdateS,
                                 @JsonProperty("host_update_background_s") double hostUpdateBackgroundS,
+                                @JsonProperty("ranks") int ranks,
+                                @JsonProperty("allreduce_bytes") long allreduceBytes,
+                                @JsonProperty("dense_allreduce_bytes") long denseAllreduceBytes,
+                                @JsonProperty("allreduce_s") double allreduceS,
                                 @JsonProperty("compute_s") double computeS,
                                 @JsonProperty("device_bytes_peak") Map<String, Long> deviceBytesPeak,
                                 @JsonProperty("device_bytes_peak_total") long deviceBytesPeakTotal,
@@ -102,13 +109,20 @@ public record StepMetrics(
         MeftStepStats meft = activeSetSize == null ? null : new MeftStepStats(activeSetSize,
                 capHits == null ? List.of() : capHits, neuronsTouched, rowsUpdated, retrievalS, transferS, hostUpdateS,
                 hostUpdateBackgroundS);
+        ExchangeStats exchange = ranks == 0 ? null
+                : new ExchangeStats(ranks, allreduceBytes, denseAllreduceBytes, allreduceS);
         return new StepMetrics(step, epoch, loss, lr, gradNorm, skipped, badSteps, targetTokens, tokensPerS, stepS, meft,
-                computeS, deviceBytesPeak, deviceBytesPeakTotal, hostBytes, rssBytes);
+                exchange, computeS, deviceBytesPeak, deviceBytesPeakTotal, hostBytes, rssBytes);
     }
 
     /** MEFT's quantities, when the step was MEFT's. */
     public Optional<MeftStepStats> meftStats() {
         return Optional.ofNullable(meft);
+    }
+
+    /** The collectives' quantities, when the run had several ranks. */
+    public Optional<ExchangeStats> exchangeStats() {
+        return Optional.ofNullable(exchange);
     }
 
     /** The line written to {@code metrics.jsonl}, without its newline. */

@@ -19,6 +19,7 @@ import org.meftspark.device.ComputeDevice;
 import org.meftspark.device.MemoryCategory;
 import org.meftspark.device.MemoryLedger;
 import org.meftspark.device.TorchRuntime;
+import org.meftspark.distributed.DataParallel;
 import org.meftspark.meft.HostMemoryPlan;
 import org.meftspark.meft.MeftSetup;
 import org.meftspark.model.BaseModels;
@@ -33,6 +34,11 @@ import org.meftspark.tokenize.TokenizedExample;
  * ({@link StepMetrics}, {@code runDir/metrics.jsonl}) and a checkpoint every
  * {@code training.checkpoint_every} steps and at the end ({@link Checkpoints}); LoRA's PEFT export last.
  *
+ * <p>Data parallel (issue 17): with {@code training.data_parallel} ranks, each rank runs this loop with its
+ * {@link DataParallel} handle; gradients are summed over ranks inside the step, so every replica takes the
+ * same update. Rank 0 alone writes the run directory (metrics, checkpoints, the PEFT export) and the
+ * others wait for each checkpoint; every rank starts from the same checkpoint (checked).
+ *
  * <p>Reproducibility: every random draw is seeded from {@code run.seed} and its position (data
  * order per epoch, dropout per micro-batch, MEFT cap subsets per micro-batch and layer), so a CPU
  * run is bit-identical when repeated or when stopped and resumed.
@@ -46,9 +52,14 @@ public final class Trainer {
     private final ComputeDevice device;
     private final ScalarType adapterDtype;
     private final MemoryLedger ledger;
+    private final DataParallel dp;
+    /** rank 0: the one rank that writes the run directory */
+    private final boolean writer;
 
     private Trainer(RunConfig config, Decoder decoder, List<TokenizedExample> rows, Path runDir, TrainingListener listener,
-                    ComputeDevice device, ScalarType adapterDtype) {
+                    ComputeDevice device, ScalarType adapterDtype, DataParallel dp) {
+        this.dp = dp;
+        this.writer = dp.rank() == 0;
         this.config = config;
         this.decoder = decoder;
         this.rows = rows;
@@ -72,11 +83,17 @@ public final class Trainer {
     /** As {@link #run(RunConfig, ShardStore, Path, boolean, TrainingListener)} on a chosen device (the GPU Spark assigned). */
     public static TrainingResult run(RunConfig config, ShardStore shards, Path runDir, boolean resume, TrainingListener listener,
                                      ComputeDevice device) {
+        return run(config, shards, runDir, resume, listener, device, DataParallel.single());
+    }
+
+    /** As above, as one rank of a data-parallel run ({@code dp} from {@link DataParallel#join}). */
+    public static TrainingResult run(RunConfig config, ShardStore shards, Path runDir, boolean resume, TrainingListener listener,
+                                     ComputeDevice device, DataParallel dp) {
         // Before the model's weights are read (gigabytes for a real model): a store that cannot fit is refused now.
         BaseModels.config(config.model().path()).ifPresent(mc -> requireHostFit(config.adapter(), mc, ScalarType.Float));
         Decoder decoder = BaseModels.load(config.model(), device);
         List<TokenizedExample> train = TrainingRows.read(shards, decoder.config());
-        return start(config, decoder, train, runDir, resume, listener, device, ScalarType.Float);
+        return start(config, decoder, train, runDir, resume, listener, device, ScalarType.Float, dp);
     }
 
     /**
@@ -86,16 +103,27 @@ public final class Trainer {
      */
     public static TrainingResult train(RunConfig config, Decoder decoder, List<TokenizedExample> rows, Path runDir,
                                        boolean resume, TrainingListener listener, ComputeDevice device, ScalarType adapterDtype) {
+        return train(config, decoder, rows, runDir, resume, listener, device, adapterDtype, DataParallel.single());
+    }
+
+    /** As above, as one rank of a data-parallel run. */
+    public static TrainingResult train(RunConfig config, Decoder decoder, List<TokenizedExample> rows, Path runDir,
+                                       boolean resume, TrainingListener listener, ComputeDevice device, ScalarType adapterDtype,
+                                       DataParallel dp) {
         requireHostFit(config.adapter(), decoder.config(), adapterDtype);
-        return start(config, decoder, rows, runDir, resume, listener, device, adapterDtype);
+        return start(config, decoder, rows, runDir, resume, listener, device, adapterDtype, dp);
     }
 
     private static TrainingResult start(RunConfig config, Decoder decoder, List<TokenizedExample> rows, Path runDir,
                                         boolean resume, TrainingListener listener, ComputeDevice device,
-                                        ScalarType adapterDtype) {
+                                        ScalarType adapterDtype, DataParallel dp) {
+        if (config.training().dataParallel() != dp.worldSize()) {
+            throw new IllegalArgumentException("training.data_parallel is " + config.training().dataParallel() + " but "
+                    + dp.worldSize() + " rank(s) joined this run");
+        }
         TrainingRows.check(rows, decoder.config());
         TorchRuntime.flushDenormals(); // subnormal floats slow a confident model's CPU steps 2x and more
-        return new Trainer(config, decoder, List.copyOf(rows), runDir, listener, device, adapterDtype).loop(resume);
+        return new Trainer(config, decoder, List.copyOf(rows), runDir, listener, device, adapterDtype, dp).loop(resume);
     }
 
     /**
@@ -116,7 +144,8 @@ public final class Trainer {
             decoder.setHooks(adaptation.hooks());
             TrainingRun run = describe(adaptation);
             AdapterConfig described = AdapterConfig.of(a, decoder.config(), config.model().path(), config.run().seed());
-            TrainState state = RunStart.prepare(runDir, resume, run, described, adaptation);
+            TrainState state = RunStart.prepare(runDir, resume, run, described, adaptation, writer);
+            dp.requireSame(state.step(), "the step training starts from");
             listener.onStart(run);
             if (a.method() == AdapterSection.Method.NONE) {
                 TrainingResult r = new TrainingResult(0, 0, Double.NaN, 0, null, false);
@@ -124,8 +153,11 @@ public final class Trainer {
                 return r; // zero-shot: nothing to train
             }
             TrainingResult r = steps(adaptation, state, described);
-            if (!r.stopped() && adaptation.hooks() instanceof LoraHooks lora) {
+            if (writer && !r.stopped() && adaptation.hooks() instanceof LoraHooks lora) {
                 PeftExport.write(runDir, lora, config.model().path(), () -> Checkpoints.resumeAdvice(runDir));
+            }
+            if (dp.distributed()) {
+                r = withReplicaCheck(r, adaptation);
             }
             adaptation.inference();
             listener.onEnd(r);
@@ -152,22 +184,31 @@ public final class Trainer {
         TrainingSection t = config.training();
         long total = state.run().totalSteps();
         DataCursor cursor = new DataCursor(rows, t, config.run().seed(), state.epoch(), state.nextRow());
-        TrainingStep step = new TrainingStep(decoder, adaptation, ledger, device, t, config.run().seed(), total);
+        TrainingStep step = new TrainingStep(decoder, adaptation, ledger, device, t, config.run().seed(), total, dp);
         double lastLoss = Double.NaN;
         Path lastCheckpoint = null;
         Path metricsFile = runDir.resolve(StepMetrics.FILE);
-        try (FileChannel metrics = FileChannel.open(metricsFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-            metrics.position(metrics.size());
+        try (FileChannel metrics = writer ? FileChannel.open(metricsFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)
+                : null) {
+            if (metrics != null) {
+                metrics.position(metrics.size());
+            }
             while (state.step() < total) {
                 StepMetrics m = step.run(state.step(), cursor, state.badTotal());
                 state = advance(state, m, cursor);
                 lastLoss = m.skipped() ? lastLoss : m.loss();
-                MetricsFile.append(metrics, metricsFile, m, runDir);
+                if (metrics != null) {
+                    MetricsFile.append(metrics, metricsFile, m, runDir);
+                }
                 listener.onStep(m);
                 requireProgress(state, t);
-                boolean stopNow = state.step() < total && listener.shouldStop(state.step());
+                boolean stopNow = state.step() < total && agreeToStop(listener.shouldStop(state.step()));
                 if ((t.checkpointEvery() > 0 && state.step() % t.checkpointEvery() == 0) || state.step() == total || stopNow) {
-                    lastCheckpoint = Checkpoints.write(runDir, state.step(), adaptation.state(), state, described);
+                    if (writer) {
+                        lastCheckpoint = Checkpoints.write(runDir, state.step(), adaptation.state(), state, described);
+                        listener.onCheckpoint(lastCheckpoint);
+                    }
+                    dp.barrier("after the checkpoint of step " + state.step()); // no rank runs ahead of a checkpoint
                 }
                 if (stopNow) {
                     return new TrainingResult(state.step(), total, lastLoss, state.badTotal(), lastCheckpoint, true);
@@ -179,6 +220,21 @@ public final class Trainer {
         }
         return new TrainingResult(state.step(), total, lastLoss, state.badTotal(),
                 lastCheckpoint != null ? lastCheckpoint : Checkpoints.latest(runDir).orElse(null), false);
+    }
+
+    /**
+     * Every rank hashes its trained state and the ranks compare the first 8 bytes: replicas that
+     * drifted apart (they must not) fail the run instead of publishing one rank's view.
+     */
+    private TrainingResult withReplicaCheck(TrainingResult r, Adaptation adaptation) {
+        String sha = StateDigest.sha256(adaptation.state());
+        dp.requireSame(Long.parseUnsignedLong(sha.substring(0, 15), 16), "the trained state's SHA-256 (replicas differ)");
+        return new TrainingResult(r.stepsDone(), r.totalSteps(), r.lastLoss(), r.badSteps(), r.checkpoint(), r.stopped(), sha);
+    }
+
+    /** Any rank's listener stops every rank (a stop on one alone would leave the others waiting in a collective). */
+    private boolean agreeToStop(boolean mine) {
+        return dp.distributed() ? dp.allReduceSum(new double[] {mine ? 1 : 0}, "the stop decision")[0] > 0 : mine;
     }
 
     /** The state after step {@code m}: a bad step lengthens the streak, a good one ends it. */

@@ -13,6 +13,13 @@ public interface TrainingListener {
     default void onStep(StepMetrics metrics) {
     }
 
+    /**
+     * After rank 0 wrote a checkpoint (its folder), before any rank goes on: the Spark job publishes it
+     * to a remote run directory here, so a retried stage resumes from it.
+     */
+    default void onCheckpoint(java.nio.file.Path checkpoint) {
+    }
+
     /** Asked after every step; true ends the run gracefully with a checkpoint (resumable). */
     default boolean shouldStop(long stepsDone) {
         return false;

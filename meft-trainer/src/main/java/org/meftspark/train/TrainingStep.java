@@ -16,15 +16,24 @@ import org.meftspark.device.ComputeDevice;
 import org.meftspark.device.MemoryCategory;
 import org.meftspark.device.MemoryLedger;
 import org.meftspark.device.ResidentMemory;
+import org.meftspark.distributed.DataParallel;
+import org.meftspark.distributed.ExchangeStats;
 import org.meftspark.meft.MeftStepStats;
 import org.meftspark.model.Decoder;
 import org.meftspark.optim.AdamWMath;
 import org.meftspark.optim.Seeds;
+import org.meftspark.tokenize.TokenizedExample;
 
 /**
  * One optimizer step: {@code gradient_accumulation} micro-batches forward and backward (loss summed
  * over target tokens, divided by the step's target tokens), global-norm clipping, the method's
  * update, or nothing when the loss or a gradient is NaN/Inf (the step is counted as skipped).
+ *
+ * <p>Data parallel (issue 17): a step's global batch is {@code data_parallel x gradient_accumulation}
+ * micro-batches read from the cursor in the one order every rank computes; rank r runs micro-batches
+ * r*a .. r*a + a - 1 of them (a = accumulation) and skips the rest. Every rank counts the target tokens
+ * of all of them, so each divides its loss by the global count and the summed gradients are those of
+ * the one-rank run with the same global batch; seeds are drawn from the global micro-batch index.
  */
 final class TrainingStep {
     private final Decoder decoder;
@@ -34,9 +43,11 @@ final class TrainingStep {
     private final TrainingSection training;
     private final long seed;
     private final long totalSteps;
+    private final DataParallel dp;
 
     TrainingStep(Decoder decoder, Adaptation adaptation, MemoryLedger ledger, ComputeDevice device,
-                 TrainingSection training, long seed, long totalSteps) {
+                 TrainingSection training, long seed, long totalSteps, DataParallel dp) {
+        this.dp = dp;
         this.decoder = decoder;
         this.adaptation = adaptation;
         this.ledger = ledger;
@@ -60,9 +71,19 @@ final class TrainingStep {
         long t0 = System.nanoTime();
         ledger.resetPeaks();
         try (PointerScope scope = new PointerScope()) {
+            dp.beginStep(stepsDone + 1);
             Forward f = forwardBackward(stepsDone, cursor);
+            double lossSum = f.lossSum();
+            ExchangeStats exchange = null;
+            if (dp.distributed()) {
+                long t1 = System.nanoTime();
+                lossSum = dp.allReduceSum(new double[] {lossSum}, "the step's loss")[0];
+                ExchangeStats grads = adaptation.allReduceGradients(dp);
+                exchange = new ExchangeStats(dp.worldSize(), grads.allreduceBytes() + Double.BYTES,
+                        grads.denseAllreduceBytes() + Double.BYTES, (System.nanoTime() - t1) / 1e9);
+            }
             double gn2 = adaptation.gradNormSquared();
-            double loss = f.lossSum() / Math.max(1, f.targetTokens());
+            double loss = lossSum / Math.max(1, f.targetTokens());
             double lr = LrSchedule.at(training, stepsDone, totalSteps);
             double norm = Math.sqrt(gn2);
             boolean bad = !Double.isFinite(loss) || !Double.isFinite(gn2);
@@ -75,25 +96,34 @@ final class TrainingStep {
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             MeftStepStats meft = adaptation.takeStepStats().orElse(null);
+            double outside = (meft == null ? 0 : meft.outsideComputeS()) + (exchange == null ? 0 : exchange.allreduceS());
             return new StepMetrics(stepsDone + 1, cursor.epoch(), loss, lr, norm, bad, badSoFar + (bad ? 1 : 0),
-                    f.targetTokens(), f.targetTokens() / seconds, seconds, meft,
-                    Math.max(0, seconds - (meft == null ? 0 : meft.outsideComputeS())), devicePeaks(),
+                    f.targetTokens(), f.targetTokens() / seconds, seconds, meft, exchange,
+                    Math.max(0, seconds - outside), devicePeaks(),
                     ledger.totalPeak(), adaptation.hostBytes(), ResidentMemory.bytes());
         }
     }
 
-    /** Every micro-batch of the step, read first so the loss is divided by the whole step's target tokens. */
+    /**
+     * This rank's micro-batches of the step, all read first so the loss is divided by the whole step's
+     * target tokens (over every rank's micro-batches).
+     */
     private Forward forwardBackward(long stepsDone, DataCursor cursor) {
+        int a = training.gradientAccumulation();
+        int first = dp.rank() * a; // this rank's first micro-batch of the global step
         List<MicroBatch> batches = new ArrayList<>();
         long targetTokens = 0;
-        for (int i = 0; i < training.gradientAccumulation(); i++) {
-            MicroBatch b = MicroBatch.of(cursor.nextRows(), device.device());
-            batches.add(b);
-            targetTokens += b.targetTokens();
+        for (int i = 0; i < dp.worldSize() * a; i++) {
+            List<TokenizedExample> rows = cursor.nextRows();
+            targetTokens += MicroBatch.targetTokens(rows);
+            if (i >= first && i < first + a) {
+                batches.add(MicroBatch.of(rows, device.device()));
+            }
         }
         double lossSum = 0;
-        for (int i = 0; i < batches.size(); i++) {
-            MicroBatch b = batches.get(i);
+        for (int j = 0; j < batches.size(); j++) {
+            MicroBatch b = batches.get(j);
+            int i = first + j; // the global micro-batch index: the seeds of the one-rank run
             manual_seed(Seeds.derive(seed, 2, stepsDone, i)); // dropout draws
             adaptation.beginMicroBatch(stepsDone, i);
             Tensor logits = decoder.forward(b.tokens(), b.valid(), null);

@@ -69,8 +69,18 @@ class StepMetricsTest {
     @Test
     void aNewStepRoundTrips() {
         StepMetrics s = new StepMetrics(7, 1, 0.25, 3e-3, 1.5, false, 0, 40, 80.0, 0.5,
-                new MeftStepStats(List.of(10.0), List.of(0L), 12, 3, 0.1, 0.05, 0.02, 0.0), 0.33,
+                new MeftStepStats(List.of(10.0), List.of(0L), 12, 3, 0.1, 0.05, 0.02, 0.0), null, 0.33,
                 Map.of("activations", 5L), 9, 100, 1000);
         assertThat(StepMetrics.parse(s.toJson())).contains(s);
+    }
+
+    @Test
+    void aDataParallelStepRoundTripsWithItsExchange() {
+        StepMetrics s = new StepMetrics(3, 0, 1.5, 1e-3, 2.0, false, 0, 64, 100.0, 0.64,
+                new MeftStepStats(List.of(10.0), List.of(0L), 12, 3, 0.1, 0.05, 0.02, 0.0),
+                new org.meftspark.distributed.ExchangeStats(2, 4096, 65536, 0.01), 0.3, Map.of(), 9, 100, 1000);
+        String line = s.toJson();
+        assertThat(line).contains("\"ranks\":2,\"allreduce_bytes\":4096,\"dense_allreduce_bytes\":65536,\"allreduce_s\":0.01");
+        assertThat(StepMetrics.parse(line)).contains(s);
     }
 }

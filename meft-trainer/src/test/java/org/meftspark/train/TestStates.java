@@ -15,6 +15,6 @@ final class TestStates {
 
     /** A step with the fields ConsoleProgress shows, the rest zero. */
     static StepMetrics step(long step, double loss, double lr, double tokensPerS, double stepS) {
-        return new StepMetrics(step, 0, loss, lr, 0, false, 0, 0, tokensPerS, stepS, null, stepS, java.util.Map.of(), 0, 0, 0);
+        return new StepMetrics(step, 0, loss, lr, 0, false, 0, 0, tokensPerS, stepS, null, null, stepS, java.util.Map.of(), 0, 0, 0);
     }
 }

@@ -32,13 +32,19 @@ import java.util.List;
  *                            micro-batches visited in a seeded random order; pads far less when the
  *                            rows' lengths differ (mixed datasets), at the price of batches that are
  *                            less random
+ * @param dataParallel        ranks that train this run together (issue 17): one Spark barrier stage of this many
+ *                            tasks, each on its own GPU or CPU slot; the global batch is dataParallel x
+ *                            micro_batch_size x gradient_accumulation, and a run equals a one-rank run with the
+ *                            same global batch (up to the order of floating-point sums)
+ * @param collectiveTimeoutS  seconds any collective (and the rendezvous) may wait for the other ranks before the
+ *                            run fails naming the rank that stopped answering; must cover rank 0's checkpoint write
  */
 public record TrainingSection(Device device, double learningRate, double weightDecay, double beta1, double beta2,
                              double epsilon, OptimizerMode optimizerMode, int microBatchSize,
                              int gradientAccumulation, int epochs, int maxSteps, int checkpointEvery,
                              int maxBadSteps, LrSchedule lrSchedule, int warmupSteps, double maxGradNorm,
                              boolean shuffle, boolean overlapHostUpdate, boolean cudaRequired,
-                             boolean lengthGrouping) implements java.io.Serializable {
+                             boolean lengthGrouping, int dataParallel, int collectiveTimeoutS) implements java.io.Serializable {
 
     /** Where tensors live. */
     public enum Device { CPU, GPU }
@@ -97,22 +103,45 @@ public record TrainingSection(Device device, double learningRate, double weightD
             "Group rows of similar length into micro-batches (windows of 64 micro-batches sorted by length, visited in a "
                     + "seeded random order): much less padding on mixed datasets; reproducible and resumable like shuffle.");
 
+    public static final Key<Integer> DATA_PARALLEL = Key.integer("data_parallel", 1, 1, 4096,
+            "Ranks (Spark tasks, one GPU or CPU slot each) that train one run together; global batch = data_parallel x "
+                    + "micro_batch_size x gradient_accumulation.");
+    public static final Key<Integer> COLLECTIVE_TIMEOUT_S = Key.integer("collective_timeout_s", 600, 1, 86400,
+            "With data_parallel > 1: seconds a rank waits for the others in a collective before the run fails naming "
+                    + "the rank that stopped; must cover a checkpoint write.");
+
     public static final Section<TrainingSection> SECTION = new Section<>("training",
             "The training loop and the optimizer.",
             List.of(DEVICE, LEARNING_RATE, WEIGHT_DECAY, BETA1, BETA2, EPSILON, OPTIMIZER_MODE, MICRO_BATCH_SIZE,
                     GRADIENT_ACCUMULATION, EPOCHS, MAX_STEPS, CHECKPOINT_EVERY, MAX_BAD_STEPS, LR_SCHEDULE,
-                    WARMUP_STEPS, MAX_GRAD_NORM, SHUFFLE, OVERLAP_HOST_UPDATE, CUDA_REQUIRED, LENGTH_GROUPING),
+                    WARMUP_STEPS, MAX_GRAD_NORM, SHUFFLE, OVERLAP_HOST_UPDATE, CUDA_REQUIRED, LENGTH_GROUPING,
+                    DATA_PARALLEL, COLLECTIVE_TIMEOUT_S),
             v -> new TrainingSection(v.get(DEVICE), v.get(LEARNING_RATE), v.get(WEIGHT_DECAY), v.get(BETA1),
                     v.get(BETA2), v.get(EPSILON), v.get(OPTIMIZER_MODE), v.get(MICRO_BATCH_SIZE),
                     v.get(GRADIENT_ACCUMULATION), v.get(EPOCHS), v.get(MAX_STEPS), v.get(CHECKPOINT_EVERY),
                     v.get(MAX_BAD_STEPS), v.get(LR_SCHEDULE), v.get(WARMUP_STEPS), v.get(MAX_GRAD_NORM),
                     v.get(SHUFFLE), v.get(OVERLAP_HOST_UPDATE), v.get(CUDA_REQUIRED),
-                    v.get(LENGTH_GROUPING)));
+                    v.get(LENGTH_GROUPING), v.get(DATA_PARALLEL), v.get(COLLECTIVE_TIMEOUT_S)));
 
     /** The same training at another peak learning rate (a point of the study's grid). */
     public TrainingSection withLearningRate(double lr) {
         return new TrainingSection(device, lr, weightDecay, beta1, beta2, epsilon, optimizerMode, microBatchSize,
                 gradientAccumulation, epochs, maxSteps, checkpointEvery, maxBadSteps, lrSchedule, warmupSteps, maxGradNorm,
-                shuffle, overlapHostUpdate, cudaRequired, lengthGrouping);
+                shuffle, overlapHostUpdate, cudaRequired, lengthGrouping, dataParallel, collectiveTimeoutS);
+    }
+
+    /**
+     * The same training on {@code ranks} ranks with {@code accumulation} micro-batches each per step (a resume
+     * on another number of executors keeps the global batch by trading ranks for accumulation).
+     */
+    public TrainingSection withParallelism(int ranks, int accumulation) {
+        return new TrainingSection(device, learningRate, weightDecay, beta1, beta2, epsilon, optimizerMode, microBatchSize,
+                accumulation, epochs, maxSteps, checkpointEvery, maxBadSteps, lrSchedule, warmupSteps, maxGradNorm,
+                shuffle, overlapHostUpdate, cudaRequired, lengthGrouping, ranks, collectiveTimeoutS);
+    }
+
+    /** Sequences per optimizer step over all ranks. */
+    public long globalBatch() {
+        return (long) dataParallel * microBatchSize * gradientAccumulation;
     }
 }
