@@ -4,7 +4,6 @@ import java.util.Iterator;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.FlatMapFunction;
-import org.apache.spark.rdd.RDD;
 import org.apache.spark.resource.ResourceProfile;
 import org.apache.spark.resource.ResourceProfileBuilder;
 import org.apache.spark.resource.TaskResourceRequests;
@@ -67,15 +66,13 @@ public final class GpuScheduling {
 
     /**
      * Runs {@code body} once per partition of {@code rdd} as a barrier stage whose
-     * tasks each hold {@code gpusPerTask} GPUs; inside, {@link TaskGpus#assigned()}
-     * gives the addresses Spark assigned to the task.
+     * tasks each hold {@code gpusPerTask} GPUs, retried as a whole when a task fails
+     * ({@link BarrierStages}); inside, {@link TaskGpus#assigned()} gives the addresses
+     * Spark assigned to the task.
      */
     public static <T, R> JavaRDD<R> onGpus(JavaRDD<T> rdd, int gpusPerTask, FlatMapFunction<Iterator<T>, R> body) {
         requireGpuScheduling(rdd.context().getConf(), gpusPerTask);
         int cpus = rdd.context().getConf().getInt("spark.task.cpus", 1);
-        scala.reflect.ClassTag<R> tag = scala.reflect.ClassTag$.MODULE$.apply(Object.class);
-        RDD<R> stage = rdd.rdd().barrier().mapPartitions(new BarrierFunction<>(body), false, tag)
-                .withResources(taskProfile(cpus, gpusPerTask));
-        return JavaRDD.fromRDD(stage, tag);
+        return BarrierStages.retriable(rdd, body, taskProfile(cpus, gpusPerTask));
     }
 }

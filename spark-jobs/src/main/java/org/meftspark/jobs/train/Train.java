@@ -16,6 +16,8 @@ import org.meftspark.config.RunVariant;
 import org.meftspark.config.TrainingSection;
 import org.meftspark.device.ComputeDevice;
 import org.meftspark.device.TorchRuntime;
+import org.meftspark.distributed.DataParallel;
+import org.meftspark.spark.BarrierStages;
 import org.meftspark.spark.GpuScheduling;
 import org.meftspark.spark.HadoopConf;
 import org.meftspark.spark.HadoopShardStore;
@@ -27,7 +29,11 @@ import org.meftspark.train.TrainingResult;
 
 /**
  * The training stage (issue 7): one Spark task per variant of the run (a sweep trains its
- * variants in parallel, one per GPU or CPU slot, each in its own directory).
+ * variants in parallel, one per GPU or CPU slot, each in its own directory), or with
+ * {@code training.data_parallel: W} W tasks per variant that train it together (issue 17): one
+ * barrier stage of all of them, each rank finding its peers through {@link Rendezvous}, rank 0
+ * writing the directory. Barrier stages are retried as a whole when a task fails
+ * ({@link BarrierStages}), and every rank resumes from the last checkpoint.
  *
  * <p>GPU runs ({@code training.device: gpu}) go through stage-level scheduling: a barrier stage
  * whose tasks each hold {@code spark.task_gpus} GPUs, and each task binds libtorch to the address
@@ -53,7 +59,10 @@ public final class Train {
         }
         List<TrainTask> tasks = new ArrayList<>();
         for (RunVariant v : variants) {
-            tasks.add(new TrainTask(v, trainDir(v.config(), v.name())));
+            int ranks = v.config().training().dataParallel();
+            for (int rank = 0; rank < ranks; rank++) {
+                tasks.add(new TrainTask(v, trainDir(v.config(), v.name()), rank, ranks));
+            }
         }
         RunConfig first = variants.get(0).config();
         boolean gpu = first.training().device() == TrainingSection.Device.GPU;
@@ -62,6 +71,10 @@ public final class Train {
                 throw new IllegalArgumentException("run.sweep: variant '" + v.name() + "' sets training.device differently "
                         + "from '" + variants.get(0).name() + "'; one training stage runs on GPUs or on CPUs, not both");
             }
+        }
+        boolean together = tasks.size() > variants.size(); // some variant trains on several ranks
+        if (together && !gpu) {
+            requireSlots(spark, tasks.size(), variants.size());
         }
         HadoopConf hadoop = new HadoopConf(spark.sparkContext().hadoopConfiguration());
         JavaRDD<TrainTask> rdd = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(tasks, tasks.size());
@@ -72,12 +85,56 @@ public final class Train {
             }
             return out.iterator();
         };
-        spark.sparkContext().setJobDescription("train " + tasks.size() + " variant(s) on " + (gpu ? "GPUs" : "CPUs"));
+        spark.sparkContext().setJobDescription("train " + variants.size() + " variant(s) on " + tasks.size() + " "
+                + (gpu ? "GPU" : "CPU") + " task(s)");
         JavaRDD<TrainOutcome> outcomes = gpu ? GpuScheduling.onGpus(rdd, first.spark().taskGpus(), body)
-                : rdd.mapPartitions(body);
-        List<TrainOutcome> result = new ArrayList<>(outcomes.collect());
+                : together ? BarrierStages.retriable(rdd, body, null) : rdd.mapPartitions(body);
+        return rankZero(outcomes.collect(), tasks);
+    }
+
+    /**
+     * Rank 0's outcome of each variant, in variant order; the ranks' replica checksums must agree (the
+     * trainer compared them already; a disagreement here means a rank reported another run).
+     */
+    private static List<TrainOutcome> rankZero(List<TrainOutcome> all, List<TrainTask> tasks) {
+        List<TrainOutcome> result = new ArrayList<>();
+        for (TrainOutcome o : all) {
+            for (TrainOutcome p : all) {
+                if (p.variant().equals(o.variant()) && !java.util.Objects.equals(p.stateSha256(), o.stateSha256())) {
+                    throw new IllegalStateException("train " + o.variant() + ": ranks " + o.rank() + " and " + p.rank()
+                            + " ended with different trained states (" + o.stateSha256() + " vs " + p.stateSha256() + ")");
+                }
+            }
+            if (o.rank() == 0) {
+                result.add(o);
+            }
+        }
         result.sort(java.util.Comparator.comparingInt(o -> indexOf(tasks, o.variant())));
         return result;
+    }
+
+    /**
+     * A barrier stage needs all its tasks running at once; Spark's own check fails with a generic message
+     * after minutes of retries. Executors may still be registering: wait up to a minute for enough slots.
+     */
+    private static void requireSlots(SparkSession spark, int needed, int variants) {
+        org.apache.spark.SparkContext sc = spark.sparkContext();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        int slots = sc.maxNumConcurrentTasks(sc.resourceProfileManager().defaultResourceProfile());
+        while (slots < needed && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            slots = sc.maxNumConcurrentTasks(sc.resourceProfileManager().defaultResourceProfile());
+        }
+        if (slots < needed) {
+            throw new IllegalStateException("training needs " + needed + " task slots at once (" + variants + " variant(s), "
+                    + "training.data_parallel ranks each, in one barrier stage) but the cluster offers " + slots
+                    + " (executor cores / spark.task.cpus); add executors or cores, or lower training.data_parallel");
+        }
     }
 
     private static int indexOf(List<TrainTask> tasks, String variant) {
@@ -89,31 +146,80 @@ public final class Train {
         return Integer.MAX_VALUE;
     }
 
-    /** Runs inside the task: bind the device, train (resuming when possible), publish. */
+    /**
+     * Runs inside the task: bind the device, join the variant's other ranks, train (resuming when possible),
+     * publish (rank 0; on a remote run directory each checkpoint as it is written, the rest at the end).
+     */
     static TrainOutcome trainOne(TrainTask task, HadoopConf hadoop, boolean gpu) throws IOException {
         long start = System.nanoTime();
         RunConfig cfg = task.variant().config();
         ComputeDevice device = gpu ? gpuDevice(cfg, task.name()) : ComputeDevice.cpu();
         // What the outcome reports: the device, and with GPU scheduling the address Spark assigned.
-        String where = gpu ? device + " (Spark GPU " + String.join(",", TaskGpus.assigned()) + ")" : device.toString();
+        String where = (gpu ? device + " (Spark GPU " + String.join(",", TaskGpus.assigned()) + ")" : device.toString())
+                + (task.ranks() > 1 ? " x " + task.ranks() + " ranks" : "");
         if (!device.cuda()) {
             TaskContext ctx = TaskContext.get();
             torch.set_num_threads(Math.max(1, ctx == null ? 1 : ctx.cpus()));
         }
-        try (TrainDirectory dir = TrainDirectory.open(task.trainDir(), hadoop.get())) {
+        String who = "train " + task.name() + (task.ranks() > 1 ? " rank " + task.rank() + "/" + task.ranks() : "") + ": ";
+        try (TrainDirectory dir = TrainDirectory.open(task.trainDir(), hadoop.get());
+             DataParallel dp = task.ranks() > 1 ? Rendezvous.join(task, device.cuda()) : DataParallel.single()) {
             boolean resume = Checkpoints.latest(dir.local()).isPresent();
             long resumedAt = resume ? Checkpoints.readState(Checkpoints.latest(dir.local()).get()).step() : 0;
-            System.err.printf("train %s: %s on %s%s%n", task.name(), cfg.adapter().method().name().toLowerCase(),
+            System.err.printf("%s%s on %s%s%n", who, cfg.adapter().method().name().toLowerCase(),
                     where, resume ? ", resuming at step " + resumedAt : "");
             TrainingResult r = Trainer.run(cfg, new HadoopShardStore(cfg.data().shards(), hadoop), dir.local(), resume,
-                    progress(task.name()), device);
-            dir.publish(hadoop.get());
+                    listener(task, who, dir, hadoop), device, dp);
+            if (task.rank() == 0) {
+                dir.publish(hadoop.get());
+            }
             String checkpoint = r.checkpoint() == null ? "" : dir.local().relativize(r.checkpoint()).toString();
             return new TrainOutcome(task.name(), where, resumedAt, r.stepsDone(), r.totalSteps(),
-                    r.lastLoss(), r.badSteps(), checkpoint, (System.nanoTime() - start) / 1e9);
+                    r.lastLoss(), r.badSteps(), checkpoint, (System.nanoTime() - start) / 1e9, task.rank(), task.ranks(),
+                    r.stateSha256());
         } catch (UncheckedIOException e) {
-            throw new IOException("train " + task.name() + ": " + e.getMessage(), e);
+            throw new IOException(who + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Progress on the executor's stderr (rank 0), a stop when Spark killed the task (a failed barrier
+     * stage kills its other tasks without interrupting them), the debug hooks of {@link TrainFaults},
+     * and each checkpoint's publication (rank 0).
+     */
+    private static TrainingListener listener(TrainTask task, String who, TrainDirectory dir, HadoopConf hadoop) {
+        TrainingListener progress = task.rank() == 0 ? progress(who) : TrainingListener.NONE;
+        TrainFaults faults = TrainFaults.from(hadoop.get());
+        TaskContext ctx = TaskContext.get();
+        return new TrainingListener() {
+            @Override
+            public void onStart(org.meftspark.train.TrainingRun run) {
+                progress.onStart(run);
+            }
+
+            @Override
+            public void onStep(org.meftspark.train.StepMetrics m) {
+                progress.onStep(m);
+                if (ctx != null) {
+                    ctx.killTaskIfInterrupted();
+                }
+                faults.afterStep(task.rank(), m.step());
+            }
+
+            @Override
+            public void onCheckpoint(java.nio.file.Path checkpoint) {
+                try {
+                    dir.publishCheckpoint(checkpoint, hadoop.get());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(who + "cannot publish " + checkpoint + ": " + e.getMessage(), e);
+                }
+            }
+
+            @Override
+            public void onEnd(TrainingResult r) {
+                progress.onEnd(r);
+            }
+        };
     }
 
     /** The GPU Spark assigned to this task, as a libtorch device. */
@@ -137,7 +243,7 @@ public final class Train {
      * Plain progress lines on the executor's stderr, every 10 steps and the last: step/total, loss,
      * learning rate, tokens/s and ETA, prefixed with the variant (several train side by side).
      */
-    private static TrainingListener progress(String variant) {
-        return new org.meftspark.train.ConsoleProgress(System.err, false, 10, "train " + variant + ": ");
+    private static TrainingListener progress(String prefix) {
+        return new org.meftspark.train.ConsoleProgress(System.err, false, 10, prefix);
     }
 }

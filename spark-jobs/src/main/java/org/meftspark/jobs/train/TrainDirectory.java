@@ -64,6 +64,41 @@ final class TrainDirectory implements AutoCloseable {
         return local;
     }
 
+    /**
+     * Publishes one checkpoint of a remote run as soon as rank 0 wrote it, so that a task or stage that
+     * fails later resumes from it (a no-op for local run directories, where the trainer writes in place):
+     * the folder is copied under a staging name and renamed into {@code checkpoints/}, then the run's
+     * {@code checkpoints/latest} and {@code metrics.jsonl} are replaced atomically (rename with overwrite).
+     */
+    void publishCheckpoint(java.nio.file.Path checkpoint, Configuration conf) throws IOException {
+        if (!scratch) {
+            return;
+        }
+        Path remote = new Path(target, "checkpoints");
+        fs.mkdirs(remote);
+        String name = checkpoint.getFileName().toString();
+        Path folder = new Path(remote, name);
+        if (!fs.exists(folder)) {
+            // ".staging-step-" is what Checkpoints.removeLeftovers clears when a run restarts.
+            Path staging = new Path(remote, ".staging-" + name + "-" + UUID.randomUUID());
+            if (!FileUtil.copy(checkpoint.toFile(), fs, staging, false, conf) || !fs.rename(staging, folder)) {
+                throw new IOException("cannot publish checkpoint " + checkpoint + " to " + folder);
+            }
+        }
+        replace(checkpoint.getParent().resolve("latest"), new Path(remote, "latest"), conf);
+        replace(local.resolve("metrics.jsonl"), new Path(target, "metrics.jsonl"), conf);
+    }
+
+    /** Copies a local file next to {@code remote} and renames it over {@code remote} in one step. */
+    private void replace(java.nio.file.Path file, Path remote, Configuration conf) throws IOException {
+        Path tmp = new Path(remote.getParent(), "." + remote.getName() + "-" + UUID.randomUUID() + ".tmp");
+        if (!FileUtil.copy(file.toFile(), fs, tmp, false, conf)) {
+            throw new IOException("cannot copy " + file + " to " + tmp);
+        }
+        org.apache.hadoop.fs.FileContext.getFileContext(fs.getUri(), conf).rename(tmp, remote,
+                org.apache.hadoop.fs.Options.Rename.OVERWRITE);
+    }
+
     /** Publishes the local result to a remote target (a no-op for local run directories). */
     void publish(Configuration conf) throws IOException {
         if (!scratch) {
