@@ -39,7 +39,7 @@ import org.meftspark.train.TrainingListener;
 /**
  * Command-line benchmarks of docs/benchmarks.md. Each prints Markdown table rows; every number of a
  * table is measured in the same run, and the tables report ratios against a baseline of that run.
- * Usage: {@code MeftBenchmarks retrieval|adamw|memory|overlap [quick]}.
+ * Usage: {@code MeftBenchmarks retrieval|adamw|memory|overlap|dataparallel [quick]}.
  */
 public final class MeftBenchmarks {
     private static final TensorOptions F32 = new TensorOptions(ScalarType.Float);
@@ -54,8 +54,9 @@ public final class MeftBenchmarks {
             case "adamw" -> adamw(quick);
             case "memory" -> memory(quick);
             case "overlap" -> overlap(quick);
+            case "dataparallel" -> DataParallelBenchmark.table(quick);
             default -> {
-                System.err.println("usage: MeftBenchmarks retrieval|adamw|memory|overlap [quick]");
+                System.err.println("usage: MeftBenchmarks retrieval|adamw|memory|overlap|dataparallel [quick]");
                 System.exit(2);
             }
         }

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.SparkSession;
 import org.meftspark.device.TorchRuntime;
+import org.meftspark.distributed.DataParallel;
 import org.meftspark.spark.Sessions;
 
 /**
@@ -88,6 +89,7 @@ public final class Doctor {
             out.add(Check.ok("matmul", String.format("%.1f GFLOP/s fp32 (%dx%d, about 1 s)", gflops, MATMUL_N,
                     MATMUL_N)));
             out.add(cuda(TorchRuntime.cudaDevices()));
+            out.add(collectives(DataParallel.ncclUnavailableReason()));
         } catch (Throwable e) {
             // UnsatisfiedLinkError and friends: report, never crash the doctor.
             out.add(Check.fail("libtorch", "does not load: " + e,
@@ -101,6 +103,19 @@ public final class Doctor {
             return Check.note("cuda", "not usable (CPU build of libtorch, or no GPU): training runs on the CPU");
         }
         return Check.ok("cuda", devices + " device(s): " + nvidiaSmi());
+    }
+
+    /**
+     * training.data_parallel's backends: Gloo (CPU tensors) is in every build; NCCL (CUDA tensors) only
+     * in the gpu build, and a GPU run with several ranks needs it.
+     */
+    static Check collectives(String ncclProblem) {
+        if (ncclProblem != null) {
+            return Check.note("collectives", "Gloo for data-parallel CPU training; NCCL not loadable ("
+                    + ncclProblem.lines().findFirst().orElse("") + "): GPU runs with training.data_parallel > 1 need the "
+                    + "gpu build (mvn -Pgpu)");
+        }
+        return Check.ok("collectives", "Gloo (CPU) and NCCL (GPU) load: training.data_parallel works on both");
     }
 
     private static String nvidiaSmi() {

@@ -31,6 +31,16 @@ class DoctorTest {
     }
 
     @Test
+    void theCpuBuildReportsThatNcclIsMissingAsANote() {
+        String reason = org.meftspark.distributed.DataParallel.ncclUnavailableReason();
+        assertThat(reason).as("the CPU build of org.bytedeco:pytorch has no NCCL").isNotNull();
+        Check c = Doctor.collectives(reason);
+        assertThat(c.status()).isEqualTo(Check.Status.NOTE);
+        assertThat(c.detail()).contains("NCCL not loadable").contains("mvn -Pgpu");
+        assertThat(Doctor.collectives(null).status()).isEqualTo(Check.Status.OK);
+    }
+
+    @Test
     void tokenizerAndTorchChecksPassInTheTestJvm() {
         assertThat(Doctor.tokenizer().status()).isEqualTo(Check.Status.OK);
         assertThat(Doctor.jvmFlags().status()).isEqualTo(Check.Status.OK);
