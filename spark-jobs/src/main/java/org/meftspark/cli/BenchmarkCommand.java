@@ -3,6 +3,7 @@ package org.meftspark.cli;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.meftspark.bench.ModelThroughput;
+import org.meftspark.bench.PyTorchPeer;
 import org.meftspark.device.TorchRuntime;
 import org.meftspark.model.ModelConfig;
 import picocli.CommandLine.Command;
@@ -54,7 +55,40 @@ final class BenchmarkCommand {
             out.printf("forward+backward: %8.0f tokens/s  %8.1f GFLOP/s  %5.1f%% of peak%n", r.trainTokensPerSec(),
                     r.trainGflops(), 100 * r.trainGflops() / r.matmulGflops());
             out.flush();
+            if (!noPeer) {
+                peer(out, c, r);
+            }
             return 0;
+        }
+
+        @Option(names = "--no-peer", description = "Skip the PyTorch eager peer (bench/peer/llama_throughput.py, run "
+                + "by /usr/bin/python3 after this project's steps when that Python has torch).")
+        boolean noPeer;
+
+        /** The same model in PyTorch eager, measured right after this project's steps, and the ratios. */
+        private void peer(PrintWriter out, ModelConfig c, ModelThroughput.Result ours) {
+            java.nio.file.Path root = java.nio.file.Path.of("").toAbsolutePath();
+            java.util.Optional<String> why = PyTorchPeer.unavailable(root);
+            if (why.isPresent()) {
+                out.println("PyTorch peer: skipped (" + why.get() + ")");
+                out.flush();
+                return;
+            }
+            try {
+                PyTorchPeer.Result p = PyTorchPeer.run(root, c, batch, seq, reps, TorchRuntime.threads(), seed);
+                ModelThroughput.Result again = ModelThroughput.run(c, batch, seq, reps, seed);
+                double fwd = Math.max(ours.forwardTokensPerSec(), again.forwardTokensPerSec());
+                double train = Math.max(ours.trainTokensPerSec(), again.trainTokensPerSec());
+                out.printf("PyTorch %s eager peer (%s BLAS), between this project's run above and one more (best of the two):%n",
+                        p.torch(), p.blas());
+                out.printf("forward:          peer %8.0f tokens/s, project %8.0f: project / peer %.2f%n",
+                        p.forwardTokensPerSec(), fwd, fwd / p.forwardTokensPerSec());
+                out.printf("forward+backward: peer %8.0f tokens/s, project %8.0f: project / peer %.2f%n",
+                        p.trainTokensPerSec(), train, train / p.trainTokensPerSec());
+            } catch (java.io.IOException | InterruptedException e) {
+                out.println("PyTorch peer: failed: " + e.getMessage());
+            }
+            out.flush();
         }
     }
 

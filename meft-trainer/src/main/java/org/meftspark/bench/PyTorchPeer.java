@@ -1,0 +1,76 @@
+package org.meftspark.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.meftspark.model.ModelConfig;
+
+/**
+ * The PyTorch eager peer of the model benchmark (issue 20 item 1): {@code bench/peer/llama_throughput.py}
+ * run by {@code /usr/bin/python3} on the same architecture, batch and thread count. Skipped, with the
+ * reason, when that Python has no torch.
+ */
+public final class PyTorchPeer {
+    /** The interpreter the peer runs on: Debian's, where python3-torch installs. */
+    public static final Path PYTHON = Path.of("/usr/bin/python3");
+    /** The peer script, relative to the project root (bin/meft runs there). */
+    public static final Path SCRIPT = Path.of("bench/peer/llama_throughput.py");
+
+    private PyTorchPeer() {
+    }
+
+    /**
+     * @param forwardTokensPerSec forward tokens/s
+     * @param trainTokensPerSec   forward+backward tokens/s (every weight trainable)
+     * @param torch               torch version
+     * @param blas                the BLAS library the process loaded ("openblas", or what it found)
+     */
+    public record Result(double forwardTokensPerSec, double trainTokensPerSec, String torch, String blas) {
+    }
+
+    /** Why the peer cannot run here, or empty when it can. */
+    public static Optional<String> unavailable(Path root) {
+        if (!Files.isExecutable(PYTHON)) {
+            return Optional.of(PYTHON + " not found");
+        }
+        if (!Files.isRegularFile(root.resolve(SCRIPT))) {
+            return Optional.of(root.resolve(SCRIPT) + " not found (run from the project root)");
+        }
+        try {
+            Process p = new ProcessBuilder(PYTHON.toString(), "-c", "import torch").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0 ? Optional.empty()
+                    : Optional.of(PYTHON + " has no torch (apt-get install python3-torch libopenblas0-pthread)");
+        } catch (IOException | InterruptedException e) {
+            return Optional.of(PYTHON + " did not run: " + e.getMessage());
+        }
+    }
+
+    /** Runs the peer on {@code c}'s architecture; fails when the script does. */
+    public static Result run(Path root, ModelConfig c, int batch, int seq, int reps, int threads, long seed)
+            throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(PYTHON.toString(), root.resolve(SCRIPT).toString(),
+                "--layers", "" + c.numHiddenLayers(), "--d", "" + c.hiddenSize(), "--heads", "" + c.numAttentionHeads(),
+                "--ffn", "" + c.intermediateSize(), "--vocab", "" + c.vocabSize(), "--batch", "" + batch, "--seq", "" + seq,
+                "--reps", "" + reps, "--threads", "" + threads, "--seed", "" + seed));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("OMP_NUM_THREADS", "" + threads);
+        pb.environment().put("OPENBLAS_NUM_THREADS", "" + threads);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            throw new IOException("the PyTorch peer failed: " + String.join(" ", cmd) + "\n" + out);
+        }
+        String last = out.strip().lines().reduce((a, b) -> b).orElse("");
+        JsonNode j = new ObjectMapper().readTree(last);
+        return new Result(j.path("forward_tokens_per_s").asDouble(), j.path("train_tokens_per_s").asDouble(),
+                j.path("torch").asText(), j.path("blas").asText());
+    }
+}
