@@ -53,6 +53,16 @@ public final class PyTorchPeer {
         }
     }
 
+    /** The adapter-step peer (bench/peer/adapter_step.py): median step seconds of {@code method}'s step. */
+    public static double adapterStepSeconds(Path root, String method, ModelConfig c, int batch, int seq, int steps,
+                                            int threads) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(PYTHON.toString(), root.resolve("bench/peer/adapter_step.py").toString(),
+                "--method", method, "--layers", "" + c.numHiddenLayers(), "--d", "" + c.hiddenSize(),
+                "--heads", "" + c.numAttentionHeads(), "--ffn", "" + c.intermediateSize(), "--vocab", "" + c.vocabSize(),
+                "--batch", "" + batch, "--seq", "" + seq, "--steps", "" + steps, "--threads", "" + threads));
+        return json(cmd, threads).path("step_s").asDouble();
+    }
+
     /** Runs the peer on {@code c}'s architecture; fails when the script does. */
     public static Result run(Path root, ModelConfig c, int batch, int seq, int reps, int threads, long seed)
             throws IOException, InterruptedException {
@@ -60,6 +70,13 @@ public final class PyTorchPeer {
                 "--layers", "" + c.numHiddenLayers(), "--d", "" + c.hiddenSize(), "--heads", "" + c.numAttentionHeads(),
                 "--ffn", "" + c.intermediateSize(), "--vocab", "" + c.vocabSize(), "--batch", "" + batch, "--seq", "" + seq,
                 "--reps", "" + reps, "--threads", "" + threads, "--seed", "" + seed));
+        JsonNode j = json(cmd, threads);
+        return new Result(j.path("forward_tokens_per_s").asDouble(), j.path("train_tokens_per_s").asDouble(),
+                j.path("torch").asText(), j.path("blas").asText());
+    }
+
+    /** Runs a peer script and parses its last output line. */
+    private static JsonNode json(List<String> cmd, int threads) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("OMP_NUM_THREADS", "" + threads);
         pb.environment().put("OPENBLAS_NUM_THREADS", "" + threads);
@@ -68,9 +85,6 @@ public final class PyTorchPeer {
         if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
             throw new IOException("the PyTorch peer failed: " + String.join(" ", cmd) + "\n" + out);
         }
-        String last = out.strip().lines().reduce((a, b) -> b).orElse("");
-        JsonNode j = new ObjectMapper().readTree(last);
-        return new Result(j.path("forward_tokens_per_s").asDouble(), j.path("train_tokens_per_s").asDouble(),
-                j.path("torch").asText(), j.path("blas").asText());
+        return new ObjectMapper().readTree(out.strip().lines().reduce((a, b) -> b).orElse(""));
     }
 }

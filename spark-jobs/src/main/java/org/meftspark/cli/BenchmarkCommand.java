@@ -2,6 +2,7 @@ package org.meftspark.cli;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import org.meftspark.bench.AdapterStepBenchmark;
 import org.meftspark.bench.ModelThroughput;
 import org.meftspark.bench.PyTorchPeer;
 import org.meftspark.device.TorchRuntime;
@@ -57,8 +58,37 @@ final class BenchmarkCommand {
             out.flush();
             if (!noPeer) {
                 peer(out, c, r);
+                if (adapters) {
+                    adapterSteps(out, c);
+                }
             }
             return 0;
+        }
+
+        @Option(names = "--adapters", description = "Also time one LoRA and one MEFT training step against the peer's "
+                + "(bench/peer/adapter_step.py: PEFT-style LoRA, the reference code's dense-masked MEFT).")
+        boolean adapters;
+
+        /** One training step per method, the project's (best of two runs) against the peer's, same minutes. */
+        private void adapterSteps(PrintWriter out, ModelConfig c) {
+            java.nio.file.Path root = java.nio.file.Path.of("").toAbsolutePath();
+            if (PyTorchPeer.unavailable(root).isPresent()) {
+                return;
+            }
+            int steps = reps + 2;
+            for (String m : java.util.List.of("lora", "meft")) {
+                try {
+                    double a = AdapterStepBenchmark.stepSeconds(m, c, batch, seq, steps);
+                    double p = PyTorchPeer.adapterStepSeconds(root, m, c, batch, seq, steps, TorchRuntime.threads());
+                    double b = AdapterStepBenchmark.stepSeconds(m, c, batch, seq, steps);
+                    double ours = Math.min(a, b);
+                    out.printf("%s step:        peer %8.3f s, project %8.3f s: project / peer (tokens/s) %.2f%n", m, p, ours,
+                            p / ours);
+                } catch (java.io.IOException | InterruptedException e) {
+                    out.println(m + " step: the peer failed: " + e.getMessage());
+                }
+                out.flush();
+            }
         }
 
         @Option(names = "--no-peer", description = "Skip the PyTorch eager peer (bench/peer/llama_throughput.py, run "
