@@ -63,6 +63,17 @@ public final class PyTorchPeer {
         return json(cmd, threads).path("step_s").asDouble();
     }
 
+    /** The greedy-generation peer (bench/peer/greedy_generate.py): answer tokens/s with a KV cache. */
+    public static double greedyTokensPerSec(Path root, ModelConfig c, int prompts, int promptTokens, int newTokens,
+                                            int batch, int reps, int threads) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(PYTHON.toString(), root.resolve("bench/peer/greedy_generate.py").toString(),
+                "--layers", "" + c.numHiddenLayers(), "--d", "" + c.hiddenSize(), "--heads", "" + c.numAttentionHeads(),
+                "--ffn", "" + c.intermediateSize(), "--vocab", "" + c.vocabSize(), "--prompts", "" + prompts,
+                "--prompt-tokens", "" + promptTokens, "--new-tokens", "" + newTokens, "--batch", "" + batch,
+                "--reps", "" + reps, "--threads", "" + threads));
+        return json(cmd, threads).path("answer_tokens_per_s").asDouble();
+    }
+
     /** Runs the peer on {@code c}'s architecture; fails when the script does. */
     public static Result run(Path root, ModelConfig c, int batch, int seq, int reps, int threads, long seed)
             throws IOException, InterruptedException {

@@ -187,26 +187,40 @@ final class BenchmarkCommand {
         @Option(names = "--reps", defaultValue = "3", description = "Timed repetitions, best kept (default ${DEFAULT-VALUE}).")
         int reps;
 
+        @Option(names = "--model", defaultValue = "tiny", description = "tiny (conf/models/tiny-llama.json, byte "
+                + "vocabulary) or bench (the model benchmark's: 4 layers, d=512, vocab 32,000); default ${DEFAULT-VALUE}.")
+        String model;
+
         @Override
         public Integer call() throws Exception {
             java.nio.file.Path root = org.meftspark.spark.LaunchEnvironment.current().root();
-            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("meft-bench-model");
-            ModelConfig c = ModelConfig.read(root.resolve("conf/models/tiny-llama.json"));
-            org.meftspark.model.ModelFolder.initRandom(c, 1, dir);
-            org.meftspark.model.Decoder d = org.meftspark.model.ModelFolder.load(dir,
-                    org.meftspark.device.ComputeDevice.cpu().device(), org.bytedeco.pytorch.global.torch.ScalarType.Float);
+            ModelConfig c = model.equals("bench") ? ModelThroughput.benchmarkModel()
+                    : ModelConfig.read(root.resolve("conf/models/tiny-llama.json"));
+            // Random weights; prompts are printable byte ids, valid in either vocabulary.
+            org.meftspark.model.Decoder d = new org.meftspark.model.Decoder(c, org.meftspark.model.DecoderWeights.random(c,
+                    1, 0.02, 0.0, org.meftspark.device.ComputeDevice.cpu().device(),
+                    org.bytedeco.pytorch.global.torch.ScalarType.Float));
             java.util.List<org.meftspark.evaluation.GenerationBenchmark.Run> runs =
                     org.meftspark.evaluation.GenerationBenchmark.run(d, new org.meftspark.tokenize.ByteTokenizer(), prompts,
                             promptTokens, newTokens, batch, reps, java.util.List.of(1, beams), 1);
             PrintWriter out = spec.commandLine().getOut();
-            out.printf("model: tiny-llama (%d layers, d=%d, vocab %d), %d prompts x %d tokens, %d new, batch %d, %d threads%n",
-                    c.numHiddenLayers(), c.hiddenSize(), c.vocabSize(), prompts, promptTokens, newTokens, batch,
+            out.printf("model: %s (%d layers, d=%d, vocab %d), %d prompts x %d tokens, %d new, batch %d, %d threads%n",
+                    model, c.numHiddenLayers(), c.hiddenSize(), c.vocabSize(), prompts, promptTokens, newTokens, batch,
                     TorchRuntime.threads());
             for (org.meftspark.evaluation.GenerationBenchmark.Run r : runs) {
                 out.printf("%-7s %8.0f answer tokens/s (%d tokens in %.2f s)%n", r.beams() == 1 ? "greedy" : "beam" + r.beams(),
                         r.tokensPerSecond(), r.generatedTokens(), r.seconds());
             }
-            out.printf("beam%d / greedy: %.2f%n", beams, runs.get(1).tokensPerSecond() / runs.get(0).tokensPerSecond());
+            out.printf("beam%d / greedy: %.2f (time per answer token: beam %.2fx greedy)%n", beams,
+                    runs.get(1).tokensPerSecond() / runs.get(0).tokensPerSecond(),
+                    runs.get(0).tokensPerSecond() / runs.get(1).tokensPerSecond());
+            java.nio.file.Path here = java.nio.file.Path.of("").toAbsolutePath();
+            if (model.equals("bench") && PyTorchPeer.unavailable(here).isEmpty()) {
+                double peer = PyTorchPeer.greedyTokensPerSec(here, c, prompts, promptTokens, newTokens, batch, reps,
+                        TorchRuntime.threads());
+                out.printf("PyTorch eager peer, greedy with a KV cache: %8.0f answer tokens/s: project / peer %.2f%n", peer,
+                        runs.get(0).tokensPerSecond() / peer);
+            }
             out.flush();
             return 0;
         }
