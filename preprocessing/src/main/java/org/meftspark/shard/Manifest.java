@@ -99,7 +99,8 @@ public record Manifest(int formatVersion, String tokenizerFingerprint, int vocab
      *
      * @param threshold       Jaccard similarity of the shingle sets at or above which two questions are near-duplicates
      * @param shingleWords    words per shingle
-     * @param hashTables      MinHash tables; more tables miss fewer pairs and cost more candidate comparisons
+     * @param hashTables      MinHash tables; more tables miss fewer pairs and cost more candidate comparisons; 0 when
+ *                        the input was small enough to compare every training x evaluation pair (no MinHash)
      * @param pairs           (training, evaluation) pairs found
      * @param trainExamples   distinct training examples in at least one pair
      * @param removed         of those, how many were removed from the shards (0 unless removal was configured)

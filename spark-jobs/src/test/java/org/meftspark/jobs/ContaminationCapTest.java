@@ -147,16 +147,18 @@ class ContaminationCapTest {
     @Test
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void aCapAboveEveryBucketSkipsNothingAndASmallCapOnlyLosesTemplatedCandidates() throws Exception {
+        // 151 x 151 pairs would be compared exactly by default: MinHash is asked for.
+        String minHash = "data.contamination_exact_max_pairs=0";
         Path in = templated("small", 150);
         Path uncappedOut = dir.resolve("uncapped");
         Manifest.Contamination uncapped = Preprocess.run(spark, config(in, uncappedOut,
-                "data.contamination_max_bucket_pairs=" + Long.MAX_VALUE)).manifest().contamination();
+                "data.contamination_max_bucket_pairs=" + Long.MAX_VALUE, minHash)).manifest().contamination();
         assertThat(uncapped.skippedBuckets()).isZero();
         assertThat(uncapped.skippedCandidatePairs()).isZero();
 
         // The default (1,000,000) is above 151 x 151: same as no cap, and nothing in the table.
         Path defaultOut = dir.resolve("default");
-        Preprocess.Result byDefault = Preprocess.run(spark, config(in, defaultOut));
+        Preprocess.Result byDefault = Preprocess.run(spark, config(in, defaultOut, minHash));
         assertThat(byDefault.manifest().contamination().skippedBuckets()).isZero();
         assertThat(byDefault.manifest().contamination().pairs()).isEqualTo(uncapped.pairs());
         assertThat(pairs(defaultOut)).isEqualTo(pairs(uncappedOut));
@@ -165,10 +167,20 @@ class ContaminationCapTest {
         // 100 pairs: the template's shared buckets (about 50 x 50 questions) go, the planted pair's stay.
         Path cappedOut = dir.resolve("capped");
         Manifest.Contamination capped = Preprocess.run(spark, config(in, cappedOut,
-                "data.contamination_max_bucket_pairs=100")).manifest().contamination();
+                "data.contamination_max_bucket_pairs=100", minHash)).manifest().contamination();
         assertThat(capped.skippedBuckets()).isPositive();
         assertThat(capped.skippedCandidatePairs()).isGreaterThan(100L * capped.skippedBuckets());
         assertThat(pairs(cappedOut)).isEqualTo(pairs(uncappedOut))
                 .containsExactly(PLANTED_TRAIN + " | " + PLANTED_EVAL);
+
+        // Issue 20 item 3: by default this input is small enough to compare every pair on the driver. It finds
+        // what MinHash found (here the planted pair) with nothing skipped and no hash tables, and says so.
+        Path exactOut = dir.resolve("exact");
+        Preprocess.Result exact = Preprocess.run(spark, config(in, exactOut));
+        assertThat(exact.manifest().contamination().hashTables()).isZero();
+        assertThat(exact.manifest().contamination().skippedBuckets()).isZero();
+        assertThat(exact.manifest().contamination().pairs()).isEqualTo(uncapped.pairs());
+        assertThat(pairs(exactOut)).isEqualTo(pairs(uncappedOut));
+        assertThat(exact.table()).contains("every training x evaluation pair compared").doesNotContain("MinHash");
     }
 }

@@ -106,12 +106,21 @@ final class ContaminationCheck {
     private ContaminationCheck() {
     }
 
+    /**
+     * @param exactMaxPairs up to this many training x evaluation pairs every pair is compared on the driver
+     *                      ({@link ExactContamination}; reported with 0 hash tables), above it MinHash in Spark
+     */
     static Result run(SparkSession spark, JavaRDD<Example> examples, double threshold, int shingleWords,
-                      int hashTables, long maxBucketPairs, long seed) {
-        Dataset<Row> features = features(spark, examples, shingleWords);
+                      int hashTables, long maxBucketPairs, long exactMaxPairs, long seed) {
         Map<String, Long> sides = examples.map(e -> e.split().equals(HashSplit.TRAIN) ? "train" : "eval")
                 .countByValue();
-        if (sides.getOrDefault("train", 0L) == 0 || sides.getOrDefault("eval", 0L) == 0) {
+        long trainCount = sides.getOrDefault("train", 0L);
+        long evalCount = sides.getOrDefault("eval", 0L);
+        if (trainCount > 0 && evalCount > 0 && trainCount <= exactMaxPairs / evalCount) {
+            return exact(spark, examples, threshold, shingleWords, maxBucketPairs);
+        }
+        Dataset<Row> features = features(spark, examples, shingleWords);
+        if (trainCount == 0 || evalCount == 0) {
             // Nothing to compare (e.g. only training data): skip the index, which costs seconds.
             Dataset<Row> none = spark.createDataFrame(List.of(), PAIRS);
             return new Result(new Manifest.Contamination(threshold, shingleWords, hashTables, 0, 0, 0, Map.of(),
@@ -133,8 +142,9 @@ final class ContaminationCheck {
                         posexplode(BAND_KEYS.apply(col("hashes"))).as(new String[] {"band", "key"}));
         Oversize oversize = Oversize.of(banded, maxBucketPairs);
         Dataset<Row> pairs = similarPairs(oversize.dropFrom(banded), threshold);
-        PairCounts counts = PairCounts.of(pairs);
-        Map<String, String> best = bestByTrain(pairs);
+        List<Row> found = pairs.collectAsList();
+        PairCounts counts = PairCounts.of(found);
+        Map<String, String> best = bestByTrain(found);
         // pairs is materialised (persisted, collected twice) and no longer reads them.
         oversize.buckets().unpersist();
         hashed.unpersist();
@@ -142,6 +152,23 @@ final class ContaminationCheck {
                 counts.total(), best.size(), 0, counts.byDatasets(), maxBucketPairs, oversize.skippedBuckets(),
                 oversize.skippedPairs());
         return new Result(summary, pairs, best);
+    }
+
+    /** Every pair compared on the driver (small inputs): the same summary, 0 hash tables, nothing skipped. */
+    private static Result exact(SparkSession spark, JavaRDD<Example> examples, double threshold, int shingleWords,
+                                long maxBucketPairs) {
+        java.util.Set<String> stop = ExactContamination.stopWords();
+        List<ExactContamination.Question> questions = new ArrayList<>();
+        for (String[] q : examples.map(e -> new String[] {e.id(), e.dataset().key(), e.split(),
+                e.fields().get(e.dataset().questionField())}).collect()) {
+            questions.add(new ExactContamination.Question(q[0], q[1], q[2], q[3],
+                    ExactContamination.shingles(q[3], shingleWords, stop)));
+        }
+        List<Row> found = ExactContamination.pairs(questions, threshold);
+        PairCounts counts = PairCounts.of(found);
+        Map<String, String> best = bestByTrain(found);
+        return new Result(new Manifest.Contamination(threshold, shingleWords, 0, counts.total(), best.size(), 0,
+                counts.byDatasets(), maxBucketPairs, 0, 0), spark.createDataFrame(found, PAIRS), best);
     }
 
     /** Each question's shingle set and its hashed feature vector; a question without a shingle is left out. */
@@ -235,28 +262,25 @@ final class ContaminationCheck {
 
     /** Pairs found per "train dataset -> eval dataset/split", and in all. */
     private record PairCounts(Map<String, Long> byDatasets, long total) {
-        /** Counts {@code pairs} by datasets (one collect). */
-        static PairCounts of(Dataset<Row> pairs) {
+        /** Counts pairs (rows of {@link #PAIRS}) by datasets. */
+        static PairCounts of(List<Row> pairs) {
             Map<String, Long> byDatasets = new TreeMap<>();
-            long total = 0;
-            for (Row r : pairs.groupBy("train_dataset", "eval_dataset", "eval_split").count().collectAsList()) {
-                byDatasets.put(r.getString(0) + " -> " + r.getString(1) + "/" + r.getString(2), r.getLong(3));
-                total += r.getLong(3);
+            for (Row r : pairs) {
+                byDatasets.merge(r.getString(1) + " -> " + r.getString(4) + "/" + r.getString(5), 1L, Long::sum);
             }
-            return new PairCounts(byDatasets, total);
+            return new PairCounts(byDatasets, pairs.size());
         }
     }
 
-    /** Training id -> its most similar evaluation example, in words (one collect of every pair). */
-    private static Map<String, String> bestByTrain(Dataset<Row> pairs) {
+    /** Training id -> its most similar evaluation example, in words, from pairs (rows of {@link #PAIRS}). */
+    private static Map<String, String> bestByTrain(List<Row> all) {
         Map<String, String> best = new HashMap<>();
         Map<String, Double> bestSimilarity = new HashMap<>();
-        List<Row> all = pairs.select("train_id", "eval_id", "eval_split", "similarity").collectAsList();
         for (Row r : all) {
-            double s = r.getDouble(3);
+            double s = r.getDouble(7);
             String id = r.getString(0);
             // Ties go to the smaller eval id, so the message is the same on every run.
-            String text = r.getString(1) + " (split " + r.getString(2) + ", Jaccard similarity "
+            String text = r.getString(3) + " (split " + r.getString(5) + ", Jaccard similarity "
                     + String.format(java.util.Locale.ROOT, "%.3f", s) + ")";
             Double prev = bestSimilarity.get(id);
             if (prev == null || s > prev || (s == prev && text.compareTo(best.get(id)) < 0)) {

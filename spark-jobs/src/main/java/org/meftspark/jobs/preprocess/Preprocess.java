@@ -219,7 +219,7 @@ public final class Preprocess {
                 phases.done("read+dedup");
                 contamination = ContaminationCheck.run(spark, deduped.filter(Outcome::isOk).map(Outcome::value),
                         d.contaminationThreshold(), d.contaminationShingleWords(), d.contaminationHashTables(),
-                        d.contaminationMaxBucketPairs(), cfg.run().seed());
+                        d.contaminationMaxBucketPairs(), d.contaminationExactMaxPairs(), cfg.run().seed());
                 Dataset<Row> pairs = contamination.pairs();
                 release.add(pairs::unpersist);
                 if (d.removeContaminated() && !contamination.bestByTrain().isEmpty()) {

@@ -83,10 +83,12 @@ final class SummaryTable {
         if (c == null) {
             sb.append("contamination: not checked (data.contamination_check: false)\n");
         } else {
-            sb.append(String.format(Locale.ROOT, "contamination (Jaccard >= %.2f over %d-word shingles, %d MinHash "
-                            + "tables): %d pair(s), %d training example(s), %d removed%s%n", c.threshold(),
-                    c.shingleWords(), c.hashTables(), c.pairs(), c.trainExamples(), c.removed(),
-                    c.pairs() > 0 ? " (all pairs in " + output + "/_contamination)" : ""));
+            // 0 hash tables: every training x evaluation pair was compared (small inputs), not MinHash candidates.
+            String how = c.hashTables() == 0 ? "every training x evaluation pair compared"
+                    : c.hashTables() + " MinHash tables";
+            sb.append(String.format(Locale.ROOT, "contamination (Jaccard >= %.2f over %d-word shingles, %s): %d pair(s), "
+                            + "%d training example(s), %d removed%s%n", c.threshold(), c.shingleWords(), how, c.pairs(),
+                    c.trainExamples(), c.removed(), c.pairs() > 0 ? " (all pairs in " + output + "/_contamination)" : ""));
             if (c.skippedBuckets() > 0) {
                 // The check is incomplete, not failed: say how much and how to cover it.
                 sb.append(String.format(Locale.ROOT, "  WARNING: %d MinHash bucket(s) of over %d training x evaluation "
