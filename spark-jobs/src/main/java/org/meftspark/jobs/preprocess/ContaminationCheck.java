@@ -84,6 +84,9 @@ final class ContaminationCheck {
             .add("eval_dataset", DataTypes.StringType).add("eval_split", DataTypes.StringType)
             .add("eval_question", DataTypes.StringType).add("similarity", DataTypes.DoubleType);
 
+    /** Questions the exact path collects on the driver at most (about 100 MB of short questions). */
+    static final long EXACT_MAX_QUESTIONS = 500_000;
+
     /** Min-hashes ANDed into one band key. */
     static final int ROWS_PER_BAND = 3;
 
@@ -116,7 +119,9 @@ final class ContaminationCheck {
                 .countByValue();
         long trainCount = sides.getOrDefault("train", 0L);
         long evalCount = sides.getOrDefault("eval", 0L);
-        if (trainCount > 0 && evalCount > 0 && trainCount <= exactMaxPairs / evalCount) {
+        // The exact path collects the questions on the driver: bounded in count as well as in pairs.
+        if (trainCount > 0 && evalCount > 0 && trainCount <= exactMaxPairs / evalCount
+                && trainCount + evalCount <= EXACT_MAX_QUESTIONS) {
             return exact(spark, examples, threshold, shingleWords, maxBucketPairs);
         }
         Dataset<Row> features = features(spark, examples, shingleWords);
