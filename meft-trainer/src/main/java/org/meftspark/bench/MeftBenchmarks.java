@@ -86,6 +86,7 @@ public final class MeftBenchmarks {
         double f = 0.25;
         long[][] sweeps = quick ? new long[][] {{1024, 4096, 16384}} : new long[][] {
                 {1024, 4096, 16384, 65536, 262144, 1048576}, {4096, 4096, 16384, 65536, 262144}};
+        String regression = "regression check (issue 5): exact / Key-Experts at N = 1M: not run in quick mode";
         System.out.println("| d | N | E | predicted FLOP ratio | exact s | key-experts host s | router s | measured ratio (exact / host+router) |");
         System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- |");
         for (long[] sweep : sweeps) {
@@ -111,12 +112,17 @@ public final class MeftBenchmarks {
                         double predicted = (double) n / (e + (double) p * n / e);
                         System.out.printf(Locale.ROOT, "| %d | %d | %d | %.1f | %.3f | %.3f | %.3f | %.1f |%n", d, n, e, predicted,
                                 exact, ke, routerS, exact / (ke + routerS));
+                        if (d == 1024 && n == 1048576) {
+                            regression = RegressionCheck.atLeast("issue 5", "exact / Key-Experts at N = 1M, d = 1,024",
+                                    exact / (ke + routerS), 31);
+                        }
                     }
                     routed[0].releaseReference();
                     routed[1].releaseReference();
                 }
             }
         }
+        System.out.println(regression);
     }
 
     /**
@@ -154,6 +160,7 @@ public final class MeftBenchmarks {
                 oursOne, rows / oursOne, bytes / oursOne / 1e9, bytes / oursOne / copyBw);
         System.out.printf(Locale.ROOT, "| libtorch AdamW over dense [%d, %d] x 2 | %.4f s/step, %.0f rows/s, %.2f GB/s | lazy takes %.2fx its time |%n",
                 rows, d, torchS, rows / torchS, bytes / torchS / 1e9, ours / torchS);
+        System.out.println(RegressionCheck.atLeast("issue 5", "lazy host AdamW / copy bandwidth", bytes / ours / copyBw, 0.6));
     }
 
     /** Best step time of the lazy host AdamW over {@code steps} steps of {@code rows} random touched rows. */
@@ -229,9 +236,12 @@ public final class MeftBenchmarks {
         System.out.println("| N | method | step s | device ledger peak MiB | host MiB | device bytes vs N=" + ns[0] + " | step time vs parallel adapter |");
         System.out.println("| --- | --- | --- | --- | --- | --- | --- |");
         double[] meftBase = null, paBase = null;
+        double[] meftLast = null, paLast = null;
         for (int n : ns) {
             double[] meft = trainSteps("meft", n, "");
             double[] pa = trainSteps("parallel_adapter", n, "");
+            meftLast = meft;
+            paLast = pa;
             meftBase = meftBase == null ? meft : meftBase;
             paBase = paBase == null ? pa : paBase;
             System.out.printf(Locale.ROOT, "| %d | meft | %.3f | %.1f | %.1f | %.3f | %.2f |%n", n, meft[0], meft[1] / 1048576, meft[2] / 1048576,
@@ -245,6 +255,11 @@ public final class MeftBenchmarks {
                 }
             }
         }
+        int last = ns[ns.length - 1];
+        System.out.println(RegressionCheck.atMost("issue 5", "MEFT device bytes at N = " + last + " / at N = " + ns[0],
+                meftLast[1] / meftBase[1], 1.10));
+        System.out.println(RegressionCheck.atMost("issue 5", "MEFT step / Parallel Adapter step at N = " + last,
+                meftLast[0] / paLast[0], last >= 16384 ? 0.10 : 0.5));
     }
 
     /** Benchmark 4: MEFT step time with the host update overlapped with the next forward, and without. */

@@ -157,6 +157,8 @@ final class BenchmarkCommand {
             out.printf("ScoreJob end to end:             %10.0f rows/s (%.1f s, = %.0f rows/min; read, join, score, "
                     + "Parquet, aggregate, commit)%n", r.jobRowsPerSecond(), r.jobSeconds(), 60 * r.jobRowsPerSecond());
             out.printf("job / loop: %.2f%n", r.jobRowsPerSecond() / r.loopRowsPerSecond());
+            out.println(org.meftspark.bench.RegressionCheck.atLeast("issue 6", "ScoreJob rows per minute",
+                    60 * r.jobRowsPerSecond(), 1_000_000));
             out.flush();
             return 0;
         }
