@@ -11,13 +11,22 @@ import org.meftspark.distributed.ProcessGroupSpec;
  * serves through {@code BarrierTaskContext.allGather}, and each rank joins its variant's store and
  * process group (Gloo for CPU tensors, NCCL for CUDA). The store's keys are prefixed with the stage
  * attempt, so a retried stage never meets a previous attempt's ranks.
+ *
+ * <p>Every task of a barrier stage must call {@code allGather} the same number of times, or the callers
+ * wait for the others forever: a one-rank variant in the same stage (zero-shot beside a two-rank MEFT,
+ * found by running the quickstart's sweep with data_parallel 2) takes part with an empty message.
  */
 final class Rendezvous {
     private Rendezvous() {
     }
 
+    /** Joins the task's variant's ranks; a one-rank task only takes part in the stage's all-gather. */
     static DataParallel join(TrainTask task, boolean cuda) {
         BarrierTaskContext ctx = BarrierTaskContext.get();
+        if (task.ranks() == 1) {
+            ctx.allGather("");
+            return DataParallel.single();
+        }
         String myHost = host(ctx.getTaskInfos()[ctx.partitionId()].address());
         long timeoutMs = task.variant().config().training().collectiveTimeoutS() * 1000L;
         TCPStore served = task.rank() == 0 ? DataParallel.serveStore(timeoutMs) : null;

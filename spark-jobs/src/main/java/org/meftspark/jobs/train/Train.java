@@ -59,7 +59,9 @@ public final class Train {
         }
         List<TrainTask> tasks = new ArrayList<>();
         for (RunVariant v : variants) {
-            int ranks = v.config().training().dataParallel();
+            // Zero-shot trains nothing: one task records it, whatever data_parallel says.
+            int ranks = v.config().adapter().method() == org.meftspark.config.AdapterSection.Method.NONE ? 1
+                    : v.config().training().dataParallel();
             for (int rank = 0; rank < ranks; rank++) {
                 tasks.add(new TrainTask(v, trainDir(v.config(), v.name()), rank, ranks));
             }
@@ -119,7 +121,8 @@ public final class Train {
      */
     private static void requireSlots(SparkSession spark, int needed, int variants) {
         org.apache.spark.SparkContext sc = spark.sparkContext();
-        long deadline = System.nanoTime() + 60_000_000_000L;
+        // Local mode's slots are fixed; a cluster's executors may still be registering.
+        long deadline = System.nanoTime() + (sc.isLocal() ? 0 : 60_000_000_000L);
         int slots = sc.maxNumConcurrentTasks(sc.resourceProfileManager().defaultResourceProfile());
         while (slots < needed && System.nanoTime() < deadline) {
             try {
@@ -132,7 +135,7 @@ public final class Train {
         }
         if (slots < needed) {
             throw new IllegalStateException("training needs " + needed + " task slots at once (" + variants + " variant(s), "
-                    + "training.data_parallel ranks each, in one barrier stage) but the cluster offers " + slots
+                    + "training.data_parallel ranks each, zero-shot one, in one barrier stage) but the cluster offers " + slots
                     + " (executor cores / spark.task.cpus); add executors or cores, or lower training.data_parallel");
         }
     }
@@ -153,6 +156,9 @@ public final class Train {
     static TrainOutcome trainOne(TrainTask task, HadoopConf hadoop, boolean gpu) throws IOException {
         long start = System.nanoTime();
         RunConfig cfg = task.variant().config();
+        if (cfg.training().dataParallel() != task.ranks()) { // zero-shot: one task, whatever data_parallel says
+            cfg = cfg.withTraining(cfg.training().withParallelism(task.ranks(), cfg.training().gradientAccumulation()));
+        }
         ComputeDevice device = gpu ? gpuDevice(cfg, task.name()) : ComputeDevice.cpu();
         // What the outcome reports: the device, and with GPU scheduling the address Spark assigned.
         String where = (gpu ? device + " (Spark GPU " + String.join(",", TaskGpus.assigned()) + ")" : device.toString())
@@ -163,7 +169,8 @@ public final class Train {
         }
         String who = "train " + task.name() + (task.ranks() > 1 ? " rank " + task.rank() + "/" + task.ranks() : "") + ": ";
         try (TrainDirectory dir = TrainDirectory.open(task.trainDir(), hadoop.get());
-             DataParallel dp = task.ranks() > 1 ? Rendezvous.join(task, device.cuda()) : DataParallel.single()) {
+             DataParallel dp = TaskContext.get() instanceof org.apache.spark.BarrierTaskContext
+                     ? Rendezvous.join(task, device.cuda()) : DataParallel.single()) {
             boolean resume = Checkpoints.latest(dir.local()).isPresent();
             long resumedAt = resume ? Checkpoints.readState(Checkpoints.latest(dir.local()).get()).step() : 0;
             System.err.printf("%s%s on %s%s%n", who, cfg.adapter().method().name().toLowerCase(),
