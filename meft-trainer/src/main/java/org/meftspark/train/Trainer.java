@@ -52,14 +52,11 @@ public final class Trainer {
     private final ComputeDevice device;
     private final ScalarType adapterDtype;
     private final MemoryLedger ledger;
-    private final DataParallel dp;
-    /** rank 0: the one rank that writes the run directory */
-    private final boolean writer;
+    private final Ranks ranks;
 
     private Trainer(RunConfig config, Decoder decoder, List<TokenizedExample> rows, Path runDir, TrainingListener listener,
-                    ComputeDevice device, ScalarType adapterDtype, DataParallel dp) {
-        this.dp = dp;
-        this.writer = dp.rank() == 0;
+                    ComputeDevice device, ScalarType adapterDtype, Ranks ranks) {
+        this.ranks = ranks;
         this.config = config;
         this.decoder = decoder;
         this.rows = rows;
@@ -117,13 +114,10 @@ public final class Trainer {
     private static TrainingResult start(RunConfig config, Decoder decoder, List<TokenizedExample> rows, Path runDir,
                                         boolean resume, TrainingListener listener, ComputeDevice device,
                                         ScalarType adapterDtype, DataParallel dp) {
-        if (config.training().dataParallel() != dp.worldSize()) {
-            throw new IllegalArgumentException("training.data_parallel is " + config.training().dataParallel() + " but "
-                    + dp.worldSize() + " rank(s) joined this run");
-        }
+        Ranks ranks = new Ranks(dp, config.training());
         TrainingRows.check(rows, decoder.config());
         TorchRuntime.flushDenormals(); // subnormal floats slow a confident model's CPU steps 2x and more
-        return new Trainer(config, decoder, List.copyOf(rows), runDir, listener, device, adapterDtype, dp).loop(resume);
+        return new Trainer(config, decoder, List.copyOf(rows), runDir, listener, device, adapterDtype, ranks).loop(resume);
     }
 
     /**
@@ -144,8 +138,8 @@ public final class Trainer {
             decoder.setHooks(adaptation.hooks());
             TrainingRun run = describe(adaptation);
             AdapterConfig described = AdapterConfig.of(a, decoder.config(), config.model().path(), config.run().seed());
-            TrainState state = RunStart.prepare(runDir, resume, run, described, adaptation, writer);
-            dp.requireSame(state.step(), "the step training starts from");
+            TrainState state = RunStart.prepare(runDir, resume, run, described, adaptation, ranks.writer());
+            ranks.requireSameStart(state.step());
             listener.onStart(run);
             if (a.method() == AdapterSection.Method.NONE) {
                 TrainingResult r = new TrainingResult(0, 0, Double.NaN, 0, null, false);
@@ -153,12 +147,10 @@ public final class Trainer {
                 return r; // zero-shot: nothing to train
             }
             TrainingResult r = steps(adaptation, state, described);
-            if (writer && !r.stopped() && adaptation.hooks() instanceof LoraHooks lora) {
+            if (ranks.writer() && !r.stopped() && adaptation.hooks() instanceof LoraHooks lora) {
                 PeftExport.write(runDir, lora, config.model().path(), () -> Checkpoints.resumeAdvice(runDir));
             }
-            if (dp.distributed()) {
-                r = withReplicaCheck(r, adaptation);
-            }
+            r = ranks.checked(r, adaptation);
             adaptation.inference();
             listener.onEnd(r);
             return r;
@@ -184,11 +176,12 @@ public final class Trainer {
         TrainingSection t = config.training();
         long total = state.run().totalSteps();
         DataCursor cursor = new DataCursor(rows, t, config.run().seed(), state.epoch(), state.nextRow());
-        TrainingStep step = new TrainingStep(decoder, adaptation, ledger, device, t, config.run().seed(), total, dp);
+        TrainingStep step = new TrainingStep(decoder, adaptation, ledger, device, t, config.run().seed(), total,
+                ranks.dataParallel());
         double lastLoss = Double.NaN;
         Path lastCheckpoint = null;
         Path metricsFile = runDir.resolve(StepMetrics.FILE);
-        try (FileChannel metrics = writer ? FileChannel.open(metricsFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)
+        try (FileChannel metrics = ranks.writer() ? FileChannel.open(metricsFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)
                 : null) {
             if (metrics != null) {
                 metrics.position(metrics.size());
@@ -202,13 +195,13 @@ public final class Trainer {
                 }
                 listener.onStep(m);
                 requireProgress(state, t);
-                boolean stopNow = state.step() < total && agreeToStop(listener.shouldStop(state.step()));
+                boolean stopNow = state.step() < total && ranks.agreeToStop(listener.shouldStop(state.step()));
                 if ((t.checkpointEvery() > 0 && state.step() % t.checkpointEvery() == 0) || state.step() == total || stopNow) {
-                    if (writer) {
+                    if (ranks.writer()) {
                         lastCheckpoint = Checkpoints.write(runDir, state.step(), adaptation.state(), state, described);
                         listener.onCheckpoint(lastCheckpoint);
                     }
-                    dp.barrier("after the checkpoint of step " + state.step()); // no rank runs ahead of a checkpoint
+                    ranks.afterCheckpoint(state.step());
                 }
                 if (stopNow) {
                     return new TrainingResult(state.step(), total, lastLoss, state.badTotal(), lastCheckpoint, true);
@@ -220,21 +213,6 @@ public final class Trainer {
         }
         return new TrainingResult(state.step(), total, lastLoss, state.badTotal(),
                 lastCheckpoint != null ? lastCheckpoint : Checkpoints.latest(runDir).orElse(null), false);
-    }
-
-    /**
-     * Every rank hashes its trained state and the ranks compare the first 8 bytes: replicas that
-     * drifted apart (they must not) fail the run instead of publishing one rank's view.
-     */
-    private TrainingResult withReplicaCheck(TrainingResult r, Adaptation adaptation) {
-        String sha = StateDigest.sha256(adaptation.state());
-        dp.requireSame(Long.parseUnsignedLong(sha.substring(0, 15), 16), "the trained state's SHA-256 (replicas differ)");
-        return new TrainingResult(r.stepsDone(), r.totalSteps(), r.lastLoss(), r.badSteps(), r.checkpoint(), r.stopped(), sha);
-    }
-
-    /** Any rank's listener stops every rank (a stop on one alone would leave the others waiting in a collective). */
-    private boolean agreeToStop(boolean mine) {
-        return dp.distributed() ? dp.allReduceSum(new double[] {mine ? 1 : 0}, "the stop decision")[0] > 0 : mine;
     }
 
     /** The state after step {@code m}: a bad step lengthens the streak, a good one ends it. */
