@@ -207,6 +207,25 @@ public final class DataParallel implements AutoCloseable {
         return out;
     }
 
+    /** Every rank's {@code values}, one row per rank (one collective however many values). */
+    public long[][] allGather(long[] values, String what) {
+        long[][] out = new long[worldSize][];
+        if (group == null) {
+            out[0] = values.clone();
+            return out;
+        }
+        int n = values.length;
+        long[] flat = new long[worldSize * n];
+        System.arraycopy(values, 0, flat, rank * n, n);
+        Tensor t = from_blob(new LongPointer(flat), new long[] {flat.length}, new TensorOptions(ScalarType.Long)).clone();
+        allReduceSum(t, what);
+        t.contiguous().data_ptr_long().get(flat);
+        for (int r = 0; r < worldSize; r++) {
+            out[r] = java.util.Arrays.copyOfRange(flat, r * n, (r + 1) * n);
+        }
+        return out;
+    }
+
     /** Fails unless every rank holds the same {@code value}; the message lists each rank's. */
     public void requireSame(long value, String what) {
         long[] all = allGather(value, what);
