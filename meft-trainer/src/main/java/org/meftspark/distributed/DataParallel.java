@@ -272,7 +272,8 @@ public final class DataParallel implements AutoCloseable {
             String key = "progress/" + r;
             try {
                 if (!store.check(new StringVector(key))) {
-                    behind.add("rank " + r + " stopped answering (it entered no collective)");
+                    behind.add("rank " + r + " stopped answering (it entered no collective: still starting, e.g. copying "
+                            + "the run directory? then raise training.collective_timeout_s)");
                     continue;
                 }
                 String[] at = store.get_to_str(key).split(" ", 3); // calls, step, what

@@ -40,10 +40,16 @@ public abstract class SparkJobCommand implements Callable<Integer> {
             conf = Map.copyOf(conf);
         }
 
-        /** What the {@code spark} section of {@code config} asks for, named after the job and the run. */
+        /**
+         * What the {@code spark} section of {@code config} asks for, named after the job and the run. Barrier
+         * syncs (the training stage's rendezvous) wait at most {@code training.collective_timeout_s}, as every
+         * collective does, unless {@code spark.conf} sets {@code spark.barrier.sync.timeout} itself: Spark's
+         * default is a year, and a task of the stage that never arrives must not hang the others.
+         */
         public static SessionSettings of(String job, RunConfig config) {
-            return new SessionSettings("meft-" + job + " " + config.run().name(), config.spark().master(),
-                    config.spark().conf());
+            Map<String, String> conf = new java.util.HashMap<>(config.spark().conf());
+            conf.putIfAbsent("spark.barrier.sync.timeout", config.training().collectiveTimeoutS() + "s");
+            return new SessionSettings("meft-" + job + " " + config.run().name(), config.spark().master(), conf);
         }
     }
 

@@ -168,9 +168,11 @@ public final class Train {
             torch.set_num_threads(Math.max(1, ctx == null ? 1 : ctx.cpus()));
         }
         String who = "train " + task.name() + (task.ranks() > 1 ? " rank " + task.rank() + "/" + task.ranks() : "") + ": ";
-        try (TrainDirectory dir = TrainDirectory.open(task.trainDir(), hadoop.get());
-             DataParallel dp = TaskContext.get() instanceof org.apache.spark.BarrierTaskContext
-                     ? Rendezvous.join(task, device.cuda()) : DataParallel.single()) {
+        // The rendezvous first, while the stage's tasks start together; then the directory, whose copy from a
+        // remote run directory can take a while, bounded by the first collective's timeout.
+        try (DataParallel dp = TaskContext.get() instanceof org.apache.spark.BarrierTaskContext
+                     ? Rendezvous.join(task, device.cuda()) : DataParallel.single();
+             TrainDirectory dir = TrainDirectory.open(task.trainDir(), hadoop.get())) {
             boolean resume = Checkpoints.latest(dir.local()).isPresent();
             long resumedAt = resume ? Checkpoints.readState(Checkpoints.latest(dir.local()).get()).step() : 0;
             System.err.printf("%s%s on %s%s%n", who, cfg.adapter().method().name().toLowerCase(),
