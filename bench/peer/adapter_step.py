@@ -21,7 +21,7 @@ import time
 import torch
 import torch.nn.functional as F
 
-from llama_throughput import Llama, blas
+from llama_throughput import Layer, attention, blas, model_args, random_model, rotate
 
 
 class LoraLinear(torch.nn.Module):
@@ -58,15 +58,10 @@ class MeftDense(torch.nn.Module):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--method", choices=["lora", "meft"], required=True)
-    p.add_argument("--layers", type=int, default=4)
-    p.add_argument("--d", type=int, default=512)
-    p.add_argument("--heads", type=int, default=8)
-    p.add_argument("--ffn", type=int, default=1376)
-    p.add_argument("--vocab", type=int, default=32000)
+    model_args(p)
     p.add_argument("--batch", type=int, default=4)
     p.add_argument("--seq", type=int, default=256)
     p.add_argument("--steps", type=int, default=5)
-    p.add_argument("--threads", type=int, default=2)
     p.add_argument("--lora-rank", type=int, default=8)
     p.add_argument("--lora-alpha", type=float, default=16.0)
     p.add_argument("--lora-dropout", type=float, default=0.05)
@@ -74,13 +69,7 @@ def main():
     p.add_argument("--top-k", type=int, default=32)
     p.add_argument("--lr", type=float, default=1e-4)
     a = p.parse_args()
-    torch.set_num_threads(a.threads)
-    torch.manual_seed(1)
-    m = Llama(a.vocab, a.d, a.heads, a.ffn, a.layers)
-    with torch.no_grad():
-        for prm in m.parameters():
-            if prm.dim() > 1:
-                prm.normal_(0.0, 0.02)
+    m = random_model(a)
     for prm in m.parameters():
         prm.requires_grad_(False)
     if a.method == "lora":
@@ -119,7 +108,6 @@ def main():
 
 
 def make_forward(layer, down, adapter):
-    from llama_throughput import attention, rotate, Layer
 
     def forward(x, cos, sin):
         b, t, d = x.shape

@@ -11,7 +11,7 @@ import time
 import torch
 import torch.nn.functional as F
 
-from llama_throughput import Layer, Llama, attention, blas, rotate
+from llama_throughput import Layer, attention, blas, model_args, random_model, rotate
 
 
 def layer_step(layer, x, cos, sin, cache, i):
@@ -54,25 +54,14 @@ def generate(m, prompts, new_tokens):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--layers", type=int, default=4)
-    p.add_argument("--d", type=int, default=512)
-    p.add_argument("--heads", type=int, default=8)
-    p.add_argument("--ffn", type=int, default=1376)
-    p.add_argument("--vocab", type=int, default=32000)
+    model_args(p)
     p.add_argument("--prompts", type=int, default=32)
     p.add_argument("--prompt-tokens", type=int, default=64)
     p.add_argument("--new-tokens", type=int, default=32)
     p.add_argument("--batch", type=int, default=8)
     p.add_argument("--reps", type=int, default=3)
-    p.add_argument("--threads", type=int, default=2)
     a = p.parse_args()
-    torch.set_num_threads(a.threads)
-    torch.manual_seed(1)
-    m = Llama(a.vocab, a.d, a.heads, a.ffn, a.layers)
-    with torch.no_grad():
-        for prm in m.parameters():
-            if prm.dim() > 1:
-                prm.normal_(0.0, 0.02)
+    m = random_model(a)
     rnd = random.Random(1)
     prompts = torch.tensor([[1] + [32 + rnd.randrange(95) for _ in range(a.prompt_tokens - 1)]
                             for _ in range(a.prompts)])

@@ -85,26 +85,37 @@ class Llama(torch.nn.Module):
         return self.head(Layer.rms(x, self.norm))
 
 
-def main():
-    p = argparse.ArgumentParser()
+def model_args(p):
+    """The architecture's flags, shared by every peer script (defaults: the benchmark model)."""
     p.add_argument("--layers", type=int, default=4)
     p.add_argument("--d", type=int, default=512)
     p.add_argument("--heads", type=int, default=8)
     p.add_argument("--ffn", type=int, default=1376)
     p.add_argument("--vocab", type=int, default=32000)
-    p.add_argument("--batch", type=int, default=4)
-    p.add_argument("--seq", type=int, default=256)
-    p.add_argument("--reps", type=int, default=3)
     p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--seed", type=int, default=1)
-    a = p.parse_args()
+
+
+def random_model(a, seed=1):
+    """The model of the parsed flags on a.threads threads, weights N(0, 0.02) as the Java benchmark draws them."""
     torch.set_num_threads(a.threads)
-    torch.manual_seed(a.seed)
+    torch.manual_seed(seed)
     m = Llama(a.vocab, a.d, a.heads, a.ffn, a.layers)
     with torch.no_grad():
         for prm in m.parameters():
             if prm.dim() > 1:
                 prm.normal_(0.0, 0.02)
+    return m
+
+
+def main():
+    p = argparse.ArgumentParser()
+    model_args(p)
+    p.add_argument("--batch", type=int, default=4)
+    p.add_argument("--seq", type=int, default=256)
+    p.add_argument("--reps", type=int, default=3)
+    p.add_argument("--seed", type=int, default=1)
+    a = p.parse_args()
+    m = random_model(a, a.seed)
     tokens = torch.randint(a.vocab, (a.batch, a.seq))
     n = a.batch * a.seq
 
