@@ -9,7 +9,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.bytedeco.pytorch.TCPStore;
-import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.meftspark.config.RunConfig;
 import org.meftspark.config.RunConfigLoader;
@@ -41,7 +40,7 @@ final class DataParallelBenchmark {
     }
 
     static Result run(String method, int neurons, int ranks) throws Exception {
-        torch.set_num_threads(1);
+        org.meftspark.device.TorchRuntime.setThreads(1); // each rank one core, OpenBLAS included
         String yaml = """
                 adapter: {method: %s, neurons: %d, top_k: 32, expert_factor: 1.0, n_probe: 4, union_cap: 512, lora_rank: 8}
                 training: {max_steps: 6, micro_batch_size: 4, gradient_accumulation: 1, checkpoint_every: 0,

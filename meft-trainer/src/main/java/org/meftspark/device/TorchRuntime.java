@@ -57,6 +57,16 @@ public final class TorchRuntime {
         return org.bytedeco.pytorch.Context.setFlushDenormal(true);
     }
 
+    /**
+     * Sets the threads CPU kernels use: libtorch's intra-op count and OpenBLAS's pool, which runs libtorch's
+     * fp32 matrix products and which {@code torch.set_num_threads} alone leaves where it was ({@link BlasThreads}).
+     * libtorch's count applies to the calling thread's later kernels; OpenBLAS's pool is one per process.
+     */
+    public static void setThreads(int threads) {
+        torch.set_num_threads(Math.max(1, threads));
+        BlasThreads.set(threads);
+    }
+
     /** Intra-op threads libtorch uses for CPU kernels. */
     public static int threads() {
         return get_num_threads();

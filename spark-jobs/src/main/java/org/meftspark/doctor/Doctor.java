@@ -78,6 +78,22 @@ public final class Doctor {
         return Check.ok("environment", "OMP_WAIT_POLICY=PASSIVE, SPARK_LOCAL_IP=" + System.getenv("SPARK_LOCAL_IP"));
     }
 
+    /**
+     * OpenBLAS's pool runs libtorch's fp32 matrix products; fewer threads than libtorch's made every GEMM of a step
+     * single-threaded (issue 20 item 1). -1: this JVM cannot read it (no jdk.incubator.foreign module).
+     */
+    static Check blas(int blasThreads, int torchThreads) {
+        if (blasThreads < 0) {
+            return Check.warn("blas", "OpenBLAS's thread count cannot be read or set in this JVM; OPENBLAS_NUM_THREADS "
+                    + "decides it", "start the JVM with the flags of .mvn/jvm.config (--add-modules ...jdk.incubator.foreign)");
+        }
+        String what = blasThreads + " OpenBLAS thread(s) for libtorch's matrix products";
+        return blasThreads < torchThreads
+                ? Check.warn("blas", what + ", fewer than libtorch's " + torchThreads + ": products run slower than "
+                        + "they could", "unset OPENBLAS_NUM_THREADS or raise it to the cores a task has")
+                : Check.ok("blas", what);
+    }
+
     static List<Check> libtorch() {
         List<Check> out = new ArrayList<>();
         try {
@@ -85,6 +101,7 @@ public final class Doctor {
             int threads = TorchRuntime.threads();
             out.add(Check.ok("libtorch", version + " (org.bytedeco:pytorch " + TorchRuntime.presetVersion() + "), "
                     + threads + " CPU threads of " + Runtime.getRuntime().availableProcessors() + " cores"));
+            out.add(blas(org.meftspark.device.BlasThreads.get(), threads));
             double gflops = TorchRuntime.cpuMatmulGflops(MATMUL_N, 1.0);
             out.add(Check.ok("matmul", String.format("%.1f GFLOP/s fp32 (%dx%d, about 1 s)", gflops, MATMUL_N,
                     MATMUL_N)));

@@ -46,4 +46,16 @@ class DoctorTest {
         assertThat(Doctor.jvmFlags().status()).isEqualTo(Check.Status.OK);
         assertThat(Doctor.environment().status()).isEqualTo(Check.Status.OK);
     }
+
+    @Test
+    void openBlasWithFewerThreadsThanLibtorchIsAWarningWithTheFix() {
+        assertThat(Doctor.blas(2, 2).status()).isEqualTo(Check.Status.OK);
+        Check fewer = Doctor.blas(1, 2);
+        assertThat(fewer.status()).isEqualTo(Check.Status.WARN);
+        assertThat(fewer.advice()).contains("OPENBLAS_NUM_THREADS");
+        assertThat(Doctor.blas(-1, 2).advice()).contains(".mvn/jvm.config");
+        // this JVM, with the project's flags and environment: OpenBLAS follows libtorch
+        assertThat(Doctor.blas(org.meftspark.device.BlasThreads.get(), org.meftspark.device.TorchRuntime.threads())
+                .status()).isEqualTo(Check.Status.OK);
+    }
 }

@@ -10,7 +10,6 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.SparkSession;
-import org.bytedeco.pytorch.global.torch;
 import org.meftspark.config.RunConfig;
 import org.meftspark.config.RunVariant;
 import org.meftspark.config.TrainingSection;
@@ -165,7 +164,7 @@ public final class Train {
                 + (task.ranks() > 1 ? " x " + task.ranks() + " ranks" : "");
         if (!device.cuda()) {
             TaskContext ctx = TaskContext.get();
-            torch.set_num_threads(Math.max(1, ctx == null ? 1 : ctx.cpus()));
+            org.meftspark.device.TorchRuntime.setThreads(ctx == null ? 1 : ctx.cpus());
         }
         String who = "train " + task.name() + (task.ranks() > 1 ? " rank " + task.rank() + "/" + task.ranks() : "") + ": ";
         // The rendezvous first, while the stage's tasks start together; then the directory, whose copy from a
