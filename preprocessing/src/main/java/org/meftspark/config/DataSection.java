@@ -21,22 +21,17 @@ import org.meftspark.tokenize.TruncationSide;
  * @param contaminationThreshold Jaccard similarity of word-shingle sets at or above which two
  *                               questions count as near-duplicates
  * @param contaminationShingleWords words per shingle
- * @param contaminationHashTables   MinHash tables of the LSH index
- * @param contaminationMaxBucketPairs a MinHash bucket (table, key) whose training x evaluation
- *                               question count exceeds this is not used to make candidate pairs
- *                               (counted in the manifest)
  * @param removeContaminated     drop training examples that near-duplicate an evaluation question
  * @param squadStride            context tokens two consecutive SQuAD answer windows share
  * @param maxRejectFraction      share of a dataset's records that may be rejected before the job exits 1
  * @param chatTemplate           render examples through the tokenizer's chat template (instruction-tuned models)
  * @param contaminationExactMaxPairs up to this many training x evaluation pairs, the check compares every pair
- *                               exactly instead of through MinHash
+ *                               on the driver instead of prefix filtering in Spark (both are complete)
  */
 public record DataSection(List<Input> inputs, String shards, String templates, int maxLength,
                          TruncationSide truncationSide, double devFraction, int shardRows, int shardTokens,
                          boolean overwrite, boolean contaminationCheck, double contaminationThreshold,
-                         int contaminationShingleWords, int contaminationHashTables, long contaminationMaxBucketPairs,
-                         boolean removeContaminated, int squadStride, double maxRejectFraction,
+                         int contaminationShingleWords, boolean removeContaminated, int squadStride, double maxRejectFraction,
                          ChatTemplateMode chatTemplate, long contaminationExactMaxPairs) implements java.io.Serializable {
 
     /** Whether examples are rendered as chats (issue 19 item 4). */
@@ -131,33 +126,15 @@ public record DataSection(List<Input> inputs, String shards, String templates, i
             "Words per shingle (lower-cased, split on non-word characters, English stop words removed); 1 suits "
                     + "short questions.");
     /**
-     * Each table keys a question by 3 min-hashes; 16 tables find a pair of similarity 0.7 with
-     * probability 1 - (1 - 0.7^3)^16 = 0.9988 (0.8: 0.99998).
-     */
-    public static final Key<Integer> CONTAMINATION_HASH_TABLES = Key.integer("contamination_hash_tables", 16, 1, 64,
-            "MinHash LSH tables of 3 min-hashes each: more find more pairs near the threshold, at more cost.");
-    /**
-     * On templated questions ("Who founded the town of X?" for 100,000 X) nearly every bucket holds
-     * a large share of both sides, and the candidate join grows quadratically: 100k such records
-     * did not finish in 11 minutes. 1,000,000 is a bucket of about 1,000 training x 1,000
-     * evaluation questions sharing three min-hashes: far above what unrelated, non-templated
-     * questions share once stop words are out, yet small enough that the pairs of one bucket are
-     * compared in a few seconds. A skipped bucket's pairs can still meet in the other tables' buckets.
-     */
-    public static final Key<Long> CONTAMINATION_MAX_BUCKET_PAIRS = Key.longInt("contamination_max_bucket_pairs",
-            1_000_000L, 1L, Long.MAX_VALUE,
-            "A MinHash bucket whose training x evaluation question count exceeds this makes no candidate pairs "
-                    + "(skipped buckets and pairs are reported in the manifest); bounds the cost on templated "
-                    + "questions.");
-    /**
-     * Below this many training x evaluation pairs the check compares every pair exactly on the driver: complete
-     * by construction (no MinHash miss, no skipped bucket) and free of Spark's per-query cost, which made 930
-     * questions take 17 s (issue 20 item 3). 10 million comparisons of short shingle sets take a few seconds.
+     * Below this many training x evaluation pairs the check compares every pair on the driver: free of the
+     * seconds of query planning each Spark job costs, which made 930 questions take 17 s (issue 20 item 3).
+     * 10 million comparisons of short shingle sets take a few seconds. Both paths find every pair.
      */
     public static final Key<Long> CONTAMINATION_EXACT_MAX_PAIRS = Key.longInt("contamination_exact_max_pairs",
             10_000_000L, 0L, Long.MAX_VALUE,
-            "Up to this many training x evaluation pairs, every pair is compared exactly on the driver (complete, "
-                    + "seconds); above it MinHash LSH in Spark finds the candidates. 0 always uses MinHash.");
+            "Up to this many training x evaluation pairs, every pair is compared on the driver (seconds); above it "
+                    + "prefix filtering in Spark compares only pairs sharing a rare shingle. Both find every pair "
+                    + "at the threshold. 0 always uses Spark.");
     public static final Key<Boolean> REMOVE_CONTAMINATED = Key.bool("remove_contaminated", false,
             "Drop training examples found to near-duplicate an evaluation question (written to _rejects).");
 
@@ -170,20 +147,19 @@ public record DataSection(List<Input> inputs, String shards, String templates, i
             "Raw inputs and how they become tokenized Arrow shards.",
             List.of(INPUTS, SHARDS, TEMPLATES, MAX_LENGTH, TRUNCATION_SIDE, DEV_FRACTION, SHARD_ROWS, SHARD_TOKENS,
                     OVERWRITE, CONTAMINATION_CHECK, CONTAMINATION_THRESHOLD, CONTAMINATION_SHINGLE_WORDS,
-                    CONTAMINATION_HASH_TABLES, CONTAMINATION_MAX_BUCKET_PAIRS, REMOVE_CONTAMINATED, SQUAD_STRIDE,
+                    REMOVE_CONTAMINATED, SQUAD_STRIDE,
                     MAX_REJECT_FRACTION, CHAT_TEMPLATE, CONTAMINATION_EXACT_MAX_PAIRS),
             v -> new DataSection(v.get(INPUTS), v.get(SHARDS), v.get(TEMPLATES), v.get(MAX_LENGTH),
                     v.get(TRUNCATION_SIDE), v.get(DEV_FRACTION), v.get(SHARD_ROWS), v.get(SHARD_TOKENS),
                     v.get(OVERWRITE), v.get(CONTAMINATION_CHECK), v.get(CONTAMINATION_THRESHOLD),
-                    v.get(CONTAMINATION_SHINGLE_WORDS), v.get(CONTAMINATION_HASH_TABLES),
-                    v.get(CONTAMINATION_MAX_BUCKET_PAIRS), v.get(REMOVE_CONTAMINATED), v.get(SQUAD_STRIDE),
+                    v.get(CONTAMINATION_SHINGLE_WORDS), v.get(REMOVE_CONTAMINATED), v.get(SQUAD_STRIDE),
                     v.get(MAX_REJECT_FRACTION), v.get(CHAT_TEMPLATE), v.get(CONTAMINATION_EXACT_MAX_PAIRS)));
 
     /** The same settings on other inputs, written to other shards. */
     public DataSection withInputs(List<Input> in, String shardsPath) {
         return new DataSection(in, shardsPath, templates, maxLength, truncationSide, devFraction, shardRows, shardTokens,
-                overwrite, contaminationCheck, contaminationThreshold, contaminationShingleWords, contaminationHashTables,
-                contaminationMaxBucketPairs, removeContaminated, squadStride, maxRejectFraction, chatTemplate,
+                overwrite, contaminationCheck, contaminationThreshold, contaminationShingleWords, removeContaminated,
+                squadStride, maxRejectFraction, chatTemplate,
                 contaminationExactMaxPairs);
     }
 }

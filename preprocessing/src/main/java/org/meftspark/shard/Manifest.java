@@ -94,31 +94,42 @@ public record Manifest(int formatVersion, String tokenizerFingerprint, int vocab
 
     /**
      * Near-duplicate questions between training examples and evaluation examples (every split
-     * other than train, of any dataset), found by the Spark job with MinHash LSH over word
-     * shingles and confirmed by their exact Jaccard similarity.
+     * other than train, of any dataset): every (training, evaluation) pair whose word-shingle sets
+     * reach the Jaccard threshold, found completely (issue 20 item 3) either by comparing every pair
+     * (small inputs) or by prefix filtering in Spark, which compares only pairs that share one of
+     * their rarest shingles and provably misses none above the threshold.
      *
      * @param threshold       Jaccard similarity of the shingle sets at or above which two questions are near-duplicates
      * @param shingleWords    words per shingle
-     * @param hashTables      MinHash tables; more tables miss fewer pairs and cost more candidate comparisons; 0 when
- *                        the input was small enough to compare every training x evaluation pair (no MinHash)
+     * @param method          {@link #ALL_PAIRS} or {@link #PREFIX_FILTER}; null in manifests written before
+     *                        issue 20, whose MinHash check could miss pairs
      * @param pairs           (training, evaluation) pairs found
      * @param trainExamples   distinct training examples in at least one pair
      * @param removed         of those, how many were removed from the shards (0 unless removal was configured)
      * @param pairsByDatasets {@code trainDataset -> evalDataset/evalSplit} -> pairs
-     * @param maxBucketPairs  cap on training x evaluation questions of one MinHash bucket used for candidates
-     *                        (0 in manifests written before the cap existed: Jackson leaves a missing
-     *                        primitive at 0)
-     * @param skippedBuckets  buckets over the cap, which made no candidates (their pairs may still meet in
-     *                        another table's bucket)
-     * @param skippedCandidatePairs training x evaluation pairs those buckets would have made, summed over them
-     *                        (a pair in several skipped buckets counts once per bucket)
+     * @param comparedPairs   training x evaluation pairs whose similarity was computed: every pair for
+     *                        {@link #ALL_PAIRS}; for {@link #PREFIX_FILTER} the pairs sharing a prefix shingle, summed
+     *                        over shingles (the work the check did, which a skewed input shows here)
+     * @param largestBucketPairs training x evaluation pairs of the prefix shingle shared by the most (0 for all pairs)
+     * @param largestBucket   that shingle, for the summary (empty for all pairs)
      */
-    public record Contamination(double threshold, int shingleWords, int hashTables, long pairs, long trainExamples,
-                                long removed, Map<String, Long> pairsByDatasets, long maxBucketPairs,
-                                long skippedBuckets, long skippedCandidatePairs) implements Serializable {
+    public record Contamination(double threshold, int shingleWords, String method, long pairs, long trainExamples,
+                                long removed, Map<String, Long> pairsByDatasets, long comparedPairs,
+                                long largestBucketPairs, String largestBucket) implements Serializable {
+        /** Every training x evaluation pair compared on the driver. */
+        public static final String ALL_PAIRS = "all pairs";
+        /** Prefix-filtering set-similarity join in Spark. */
+        public static final String PREFIX_FILTER = "prefix filter";
+
         /** Copies the counts into a sorted map. */
         public Contamination {
             pairsByDatasets = new TreeMap<>(pairsByDatasets);
+        }
+
+        /** The same summary with {@code removed} set. */
+        public Contamination withRemoved(long removed) {
+            return new Contamination(threshold, shingleWords, method, pairs, trainExamples, removed, pairsByDatasets,
+                    comparedPairs, largestBucketPairs, largestBucket);
         }
     }
 

@@ -21,19 +21,20 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.meftspark.config.RunConfig;
 import org.meftspark.config.RunConfigLoader;
+import org.meftspark.jobs.preprocess.NearDuplicates;
 import org.meftspark.jobs.preprocess.Preprocess;
 import org.meftspark.shard.Manifest;
 import org.meftspark.spark.LaunchEnvironment;
 import org.meftspark.spark.Sessions;
 
 /**
- * The contamination check on templated questions ("who founded the town of X"): nearly every
- * MinHash bucket is shared by a third of both sides, so without data.contamination_max_bucket_pairs
- * the candidate join is quadratic. With it the job finishes, says what it skipped, and still finds
- * a real near-duplicate whose distinctive words put it in small buckets.
+ * The contamination check is complete (issue 20 item 3): on templated questions ("who founded the town of X"), whose
+ * MinHash buckets each held a third of both sides and had to be skipped, prefix filtering compares only pairs sharing a
+ * rare word and finds every pair at the threshold: exactly what comparing every pair finds, and every planted
+ * near-duplicate.
  */
 @Tag("integration")
-class ContaminationCapTest {
+class ContaminationCompletenessTest {
     /** A near-duplicate pair: 5 of the 6 content words shared (Jaccard 5/6), none of the template's. */
     private static final String PLANTED_TRAIN = "which composer wrote the famous moonlight sonata for piano";
     private static final String PLANTED_EVAL = "which composer wrote the moonlight sonata for the piano";
@@ -44,7 +45,7 @@ class ContaminationCapTest {
 
     @BeforeAll
     static void start() {
-        spark = Sessions.create("meft-contamination-cap-test", "local[2]",
+        spark = Sessions.create("meft-contamination-completeness-test", "local[2]",
                 Map.of("spark.sql.shuffle.partitions", "2"));
     }
 
@@ -111,76 +112,120 @@ class ContaminationCapTest {
 
     @Test
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
-    void templatedQuestionsFinishWithTheDefaultCapReportWhatWasSkippedAndStillFindThePlantedPair()
-            throws Exception {
+    void templatedQuestionsAreComparedInSmallBucketsAndOnlyThePlantedPairIsFound() throws Exception {
+        // 20,001 x 20,001 pairs: above data.contamination_exact_max_pairs, so Spark's prefix filter runs.
         Path in = templated("big", 20_000);
         Path out = dir.resolve("big-out");
         Preprocess.Result r = Preprocess.run(spark, config(in, out));
         Manifest.Contamination c = r.manifest().contamination();
-
-        assertThat(c.maxBucketPairs()).isEqualTo(1_000_000L);
-        // A band key is the template's words in about (2/3)^3 of the questions: thousands a side.
-        assertThat(c.skippedBuckets()).isPositive();
-        assertThat(c.skippedCandidatePairs()).isGreaterThan(c.skippedBuckets() * 1_000_000L);
+        assertThat(c.method()).isEqualTo(Manifest.Contamination.PREFIX_FILTER);
         // Templated questions are only 2/4 similar (founded, town + one entity each): the planted pair alone.
         assertThat(pairs(out)).containsExactly(PLANTED_TRAIN + " | " + PLANTED_EVAL);
-        assertThat(r.table()).contains("WARNING", c.skippedBuckets() + " MinHash bucket(s)",
-                "data.contamination_max_bucket_pairs", "data.contamination_shingle_words");
-        // The manifest on disk says the same.
+        assertThat(c.pairs()).isEqualTo(1);
+        // Each templated question's prefix is its own entity: no bucket holds both sides but the planted pair's.
+        assertThat(c.comparedPairs()).isBetween(1L, 5L);
+        assertThat(c.largestBucketPairs()).isEqualTo(1);
+        assertThat(r.table()).contains("prefix filtering, complete", "candidate pairs compared")
+                .doesNotContain("WARNING");
         Manifest onDisk = Manifest.fromJson(Files.readAllBytes(out.resolve(Manifest.FILE_NAME)), "test");
         assertThat(onDisk.contamination()).isEqualTo(c);
 
-        // A manifest written before the cap (no such keys) still reads, its counts as 0.
+        // A manifest written by the MinHash check before issue 20 (its keys, no method) still reads.
         com.fasterxml.jackson.databind.node.ObjectNode tree = (com.fasterxml.jackson.databind.node.ObjectNode)
                 new ObjectMapper().readTree(r.manifest().toJson());
-        ((com.fasterxml.jackson.databind.node.ObjectNode) tree.get("contamination"))
-                .remove(List.of("max_bucket_pairs", "skipped_buckets", "skipped_candidate_pairs"));
-        assertThat(tree.get("contamination").has("skipped_buckets")).isFalse();
-        Manifest.Contamination old = Manifest.fromJson(new ObjectMapper().writeValueAsBytes(tree), "old")
+        com.fasterxml.jackson.databind.node.ObjectNode old = (com.fasterxml.jackson.databind.node.ObjectNode)
+                tree.get("contamination");
+        old.remove(List.of("method", "compared_pairs", "largest_bucket_pairs", "largest_bucket"));
+        old.put("hash_tables", 16).put("max_bucket_pairs", 1_000_000).put("skipped_buckets", 3)
+                .put("skipped_candidate_pairs", 5_000_000);
+        Manifest.Contamination before = Manifest.fromJson(new ObjectMapper().writeValueAsBytes(tree), "old")
                 .contamination();
-        assertThat(old.pairs()).isEqualTo(c.pairs());
-        assertThat(old.maxBucketPairs()).isZero();
-        assertThat(old.skippedBuckets()).isZero();
-        assertThat(old.skippedCandidatePairs()).isZero();
+        assertThat(before.pairs()).isEqualTo(c.pairs());
+        assertThat(before.method()).isNull();
     }
 
     @Test
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
-    void aCapAboveEveryBucketSkipsNothingAndASmallCapOnlyLosesTemplatedCandidates() throws Exception {
-        // 151 x 151 pairs would be compared exactly by default: MinHash is asked for.
-        String minHash = "data.contamination_exact_max_pairs=0";
-        Path in = templated("small", 150);
-        Path uncappedOut = dir.resolve("uncapped");
-        Manifest.Contamination uncapped = Preprocess.run(spark, config(in, uncappedOut,
-                "data.contamination_max_bucket_pairs=" + Long.MAX_VALUE, minHash)).manifest().contamination();
-        assertThat(uncapped.skippedBuckets()).isZero();
-        assertThat(uncapped.skippedCandidatePairs()).isZero();
+    void thePrefixFilterFindsExactlyThePairsThatComparingEveryPairFinds() throws Exception {
+        // Questions of 2 to 9 words from 24 content words: thousands of pairs near any threshold.
+        Path in = Files.createDirectories(dir.resolve("dense"));
+        java.util.Random rnd = new java.util.Random(5);
+        List<String> vocabulary = List.of("alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel",
+                "india", "juliet", "kilo", "lima", "mike", "november", "oscar", "papa", "quebec", "romeo", "sierra",
+                "tango", "uniform", "victor", "whiskey", "xray");
+        ObjectMapper json = new ObjectMapper();
+        for (String split : List.of("train", "test")) {
+            try (BufferedWriter w = Files.newBufferedWriter(in.resolve(split + ".jsonl"))) {
+                for (int i = 0; i < (split.equals("train") ? 500 : 300); i++) {
+                    StringBuilder q = new StringBuilder("what about");
+                    for (int k = 2 + rnd.nextInt(8); k > 0; k--) {
+                        q.append(' ').append(vocabulary.get(rnd.nextInt(8 + rnd.nextInt(16))));
+                    }
+                    w.write(json.writeValueAsString(Map.of("question", q + "?", "answer", List.of(split + i))));
+                    w.newLine();
+                }
+            }
+        }
+        for (String[] settings : new String[][] {{"0.7", "1"}, {"0.5", "2"}, {"0.34", "1"}}) {
+            String t = "data.contamination_threshold=" + settings[0];
+            String k = "data.contamination_shingle_words=" + settings[1];
+            String tag = settings[0] + "-" + settings[1];
+            Path allOut = dir.resolve("all-" + tag);
+            Manifest.Contamination all = Preprocess.run(spark, config(in, allOut, t, k)).manifest().contamination();
+            Path prefixOut = dir.resolve("prefix-" + tag);
+            Manifest.Contamination prefix = Preprocess.run(spark, config(in, prefixOut, t, k,
+                    "data.contamination_exact_max_pairs=0")).manifest().contamination();
+            assertThat(all.method()).isEqualTo(Manifest.Contamination.ALL_PAIRS);
+            assertThat(prefix.method()).isEqualTo(Manifest.Contamination.PREFIX_FILTER);
+            assertThat(all.pairs()).as("pairs at %s", tag).isGreaterThan(20);
+            assertThat(similarities(prefixOut)).as("pairs at %s", tag).isEqualTo(similarities(allOut));
+            assertThat(prefix.pairs()).isEqualTo(all.pairs());
+            assertThat(prefix.trainExamples()).isEqualTo(all.trainExamples());
+            // and with less work than every pair (500 x 300) where the threshold is high
+            if (!settings[0].equals("0.34")) {
+                assertThat(prefix.comparedPairs()).isLessThan(all.comparedPairs());
+            }
+        }
+    }
 
-        // The default (1,000,000) is above 151 x 151: same as no cap, and nothing in the table.
-        Path defaultOut = dir.resolve("default");
-        Preprocess.Result byDefault = Preprocess.run(spark, config(in, defaultOut, minHash));
-        assertThat(byDefault.manifest().contamination().skippedBuckets()).isZero();
-        assertThat(byDefault.manifest().contamination().pairs()).isEqualTo(uncapped.pairs());
-        assertThat(pairs(defaultOut)).isEqualTo(pairs(uncappedOut));
-        assertThat(byDefault.table()).doesNotContain("WARNING");
+    @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void everyPlantedNearDuplicateAmongTemplatedRecordsIsFound() throws Exception {
+        Path in = templated("planted", 10_000);
+        List<String> evalQuestions = Files.readAllLines(in.resolve("test.jsonl")).stream()
+                .map(l -> readQuestion(l)).toList();
+        List<NearDuplicates.Planted> planted = NearDuplicates.of(evalQuestions, 200, 0.7, 0.95, 1, 11);
+        assertThat(planted).hasSize(200);
+        ObjectMapper json = new ObjectMapper();
+        try (BufferedWriter w = Files.newBufferedWriter(in.resolve("train.jsonl"), java.nio.file.StandardOpenOption.APPEND)) {
+            for (NearDuplicates.Planted p : planted) {
+                w.write(json.writeValueAsString(Map.of("question", p.question(), "answer", List.of("planted"))));
+                w.newLine();
+            }
+        }
+        Path out = dir.resolve("planted-out");
+        Manifest.Contamination c = Preprocess.run(spark, config(in, out)).manifest().contamination();
+        assertThat(c.method()).isEqualTo(Manifest.Contamination.PREFIX_FILTER);
+        Set<String> found = pairs(out);
+        for (NearDuplicates.Planted p : planted) {
+            assertThat(found).as("planted at Jaccard %.3f", p.similarity()).contains(p.question() + " | " + p.original());
+        }
+        // nothing else: the templated questions are 2/4 similar to each other
+        assertThat(found).hasSize(planted.size() + 1);
+    }
 
-        // 100 pairs: the template's shared buckets (about 50 x 50 questions) go, the planted pair's stay.
-        Path cappedOut = dir.resolve("capped");
-        Manifest.Contamination capped = Preprocess.run(spark, config(in, cappedOut,
-                "data.contamination_max_bucket_pairs=100", minHash)).manifest().contamination();
-        assertThat(capped.skippedBuckets()).isPositive();
-        assertThat(capped.skippedCandidatePairs()).isGreaterThan(100L * capped.skippedBuckets());
-        assertThat(pairs(cappedOut)).isEqualTo(pairs(uncappedOut))
-                .containsExactly(PLANTED_TRAIN + " | " + PLANTED_EVAL);
+    private static String readQuestion(String jsonLine) {
+        try {
+            return new ObjectMapper().readTree(jsonLine).get("question").asText();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
-        // Issue 20 item 3: by default this input is small enough to compare every pair on the driver. It finds
-        // what MinHash found (here the planted pair) with nothing skipped and no hash tables, and says so.
-        Path exactOut = dir.resolve("exact");
-        Preprocess.Result exact = Preprocess.run(spark, config(in, exactOut));
-        assertThat(exact.manifest().contamination().hashTables()).isZero();
-        assertThat(exact.manifest().contamination().skippedBuckets()).isZero();
-        assertThat(exact.manifest().contamination().pairs()).isEqualTo(uncapped.pairs());
-        assertThat(pairs(exactOut)).isEqualTo(pairs(uncappedOut));
-        assertThat(exact.table()).contains("every training x evaluation pair compared").doesNotContain("MinHash");
+    /** train question | eval question -> Jaccard similarity, of the pairs written to _contamination. */
+    private static Map<String, Double> similarities(Path out) throws IOException {
+        return PreprocessFixtures.jsonLines(out.resolve("_contamination")).stream()
+                .collect(Collectors.toMap(p -> p.get("train_question") + " | " + p.get("eval_question"),
+                        p -> ((Number) p.get("similarity")).doubleValue(), (x, y) -> x));
     }
 }

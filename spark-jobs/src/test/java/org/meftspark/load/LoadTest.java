@@ -42,8 +42,8 @@ class LoadTest {
 
     /**
      * The synth package's fact world (bin/meft make-facts): 40,000 towns give 600,000 training questions and
-     * 400,000 held-out paraphrases, all distinct, read by the NQ-open reader. The contamination check is off:
-     * on these templated questions its MinHash candidate pairs grow quadratically (docs/reliability.md).
+     * 400,000 held-out paraphrases, all distinct, read by the NQ-open reader. The contamination check is off here: this
+     * measures the rest of the job; ContaminationBenchmark measures the check at the same size (docs/benchmarks.md).
      */
     @Test
     @Timeout(value = 45, unit = TimeUnit.MINUTES)

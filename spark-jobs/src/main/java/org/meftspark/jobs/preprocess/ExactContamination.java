@@ -13,13 +13,12 @@ import org.apache.spark.sql.RowFactory;
 import org.meftspark.data.HashSplit;
 
 /**
- * The contamination check without MinHash, for inputs small enough to compare every training question with
- * every evaluation question on the driver (issue 20 item 3): complete by construction, and free of the
- * seconds of query planning that each of the MinHash path's Spark jobs costs. The questions become shingle
- * sets exactly as {@link ContaminationCheck}'s MLlib pipeline makes them (lower-cased, split on
+ * The contamination check's definitions (a question's shingle set), and the check itself for inputs small enough
+ * to compare every training question with every evaluation question on the driver (issue 20 item 3): complete by
+ * construction, free of the seconds of query planning each Spark job costs, and the naive reference that
+ * {@link PrefixFilterJoin} is tested against. A question becomes its shingle set (lower-cased, split on
  * {@code (?U)\W+}, MLlib's English stop words out, k-word shingles, a question of fewer than k words one
- * shingle), and a pair is reported when the Jaccard similarity of its sets reaches the threshold: the same
- * pairs the MinHash path reports, plus those its hash tables miss.
+ * shingle), and a pair is reported when the Jaccard similarity of its sets reaches the threshold.
  */
 final class ExactContamination {
     private static final Pattern WORD_GAP = Pattern.compile("(?U)\\W+");
@@ -28,13 +27,17 @@ final class ExactContamination {
     record Question(String id, String dataset, String split, String question, Set<String> shingles) {
     }
 
+    /** The pairs found (rows of {@link ContaminationCheck#PAIRS}) and how many pairs were compared. */
+    record Found(List<Row> pairs, long compared) {
+    }
+
     private ExactContamination() {
     }
 
-    /** The question's shingle set, as the MLlib pipeline of {@link ContaminationCheck} builds it (empty: not compared). */
+    /** The question's shingle set, in order of first occurrence (empty: not compared). */
     static Set<String> shingles(String question, int k, Set<String> stopWords) {
         List<String> words = new ArrayList<>();
-        // RegexTokenizer: lower-cases with the JVM's locale, splits on the gaps, keeps tokens of length >= 1.
+        // As MLlib's RegexTokenizer did: lower-cases with the JVM's locale, splits on the gaps, keeps tokens of length >= 1.
         for (String w : WORD_GAP.split(question.toLowerCase())) {
             if (!w.isEmpty() && !stopWords.contains(w.toLowerCase(Locale.ROOT))) {
                 words.add(w);
@@ -53,7 +56,7 @@ final class ExactContamination {
         return out;
     }
 
-    /** MLlib's English stop words, the list the MinHash path removes. */
+    /** MLlib's English stop words. */
     static Set<String> stopWords() {
         Set<String> s = new HashSet<>();
         for (String w : StopWordsRemover.loadDefaultStopWords("english")) {
@@ -66,7 +69,7 @@ final class ExactContamination {
      * Every (training, evaluation) pair at or above {@code threshold}, as rows of {@link ContaminationCheck#PAIRS},
      * each (training id, evaluation id) once.
      */
-    static List<Row> pairs(List<Question> questions, double threshold) {
+    static Found pairs(List<Question> questions, double threshold) {
         List<Question> train = new ArrayList<>();
         List<Question> eval = new ArrayList<>();
         for (Question q : questions) {
@@ -84,7 +87,7 @@ final class ExactContamination {
                         common++;
                     }
                 }
-                // The MinHash path's size(intersect) / size(union), with the same tolerance for rounding.
+                // |A n B| / |A u B|, with the tolerance PrefixFilterJoin uses for rounding.
                 double similarity = (double) common / (a.shingles().size() + b.shingles().size() - common);
                 if (similarity >= threshold - 1e-12 && seen.add(a.id() + "\u0000" + b.id())) {
                     out.add(RowFactory.create(a.id(), a.dataset(), a.question(), b.id(), b.dataset(), b.split(),
@@ -92,6 +95,6 @@ final class ExactContamination {
                 }
             }
         }
-        return out;
+        return new Found(out, (long) train.size() * eval.size());
     }
 }

@@ -44,7 +44,7 @@ import org.meftspark.tokenize.Tokenizer;
  * <ol>
  *   <li>{@link ReadStage}: inputs to examples and rejections (library readers, RowMapping);</li>
  *   <li>{@link Dedup}: one example per id, partitions sorted by id;</li>
- *   <li>{@link ContaminationCheck}: MinHash LSH between training and evaluation questions;</li>
+ *   <li>{@link ContaminationCheck}: near-duplicate questions between training and evaluation data;</li>
  *   <li>{@link TokenizeStage}: {@link org.meftspark.tokenize.SequenceBuilder} per partition, the tokenizer
  *       built once per executor;</li>
  *   <li>{@link Tally}: one job over the tokenized records, for the shard plan, the summary and the rejects;</li>
@@ -218,8 +218,7 @@ public final class Preprocess {
                 keep(release, deduped).count();
                 phases.done("read+dedup");
                 contamination = ContaminationCheck.run(spark, deduped.filter(Outcome::isOk).map(Outcome::value),
-                        d.contaminationThreshold(), d.contaminationShingleWords(), d.contaminationHashTables(),
-                        d.contaminationMaxBucketPairs(), d.contaminationExactMaxPairs(), cfg.run().seed());
+                        d.contaminationThreshold(), d.contaminationShingleWords(), d.contaminationExactMaxPairs());
                 Dataset<Row> pairs = contamination.pairs();
                 release.add(pairs::unpersist);
                 if (d.removeContaminated() && !contamination.bestByTrain().isEmpty()) {
@@ -242,9 +241,7 @@ public final class Preprocess {
     /** The check's summary for the manifest, with the pairs it removed. */
     private static Manifest.Contamination contaminationSummary(ContaminationCheck.Result contamination, DataSection d) {
         long removed = d.removeContaminated() ? contamination.bestByTrain().size() : 0;
-        Manifest.Contamination c = contamination.summary();
-        return new Manifest.Contamination(c.threshold(), c.shingleWords(), c.hashTables(), c.pairs(), c.trainExamples(),
-                removed, c.pairsByDatasets(), c.maxBucketPairs(), c.skippedBuckets(), c.skippedCandidatePairs());
+        return contamination.summary().withRemoved(removed);
     }
 
     /** The most similar contamination pairs, for the summary table. */

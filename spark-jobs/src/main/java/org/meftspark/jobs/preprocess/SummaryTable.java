@@ -83,20 +83,16 @@ final class SummaryTable {
         if (c == null) {
             sb.append("contamination: not checked (data.contamination_check: false)\n");
         } else {
-            // 0 hash tables: every training x evaluation pair was compared (small inputs), not MinHash candidates.
-            String how = c.hashTables() == 0 ? "every training x evaluation pair compared"
-                    : c.hashTables() + " MinHash tables";
-            sb.append(String.format(Locale.ROOT, "contamination (Jaccard >= %.2f over %d-word shingles, %s): %d pair(s), "
+            // Manifests before issue 20 have no method: their MinHash check could miss pairs.
+            String how = Manifest.Contamination.ALL_PAIRS.equals(c.method())
+                    ? String.format(Locale.ROOT, "every training x evaluation pair compared, %d", c.comparedPairs())
+                    : Manifest.Contamination.PREFIX_FILTER.equals(c.method())
+                    ? String.format(Locale.ROOT, "prefix filtering, complete: %d candidate pairs compared, the largest "
+                            + "bucket %d ('%s')", c.comparedPairs(), c.largestBucketPairs(), c.largestBucket())
+                    : "MinHash, before issue 20 (may have missed pairs)";
+            sb.append(String.format(Locale.ROOT, "contamination (Jaccard >= %.2f over %d-word shingles; %s): %d pair(s), "
                             + "%d training example(s), %d removed%s%n", c.threshold(), c.shingleWords(), how, c.pairs(),
                     c.trainExamples(), c.removed(), c.pairs() > 0 ? " (all pairs in " + output + "/_contamination)" : ""));
-            if (c.skippedBuckets() > 0) {
-                // The check is incomplete, not failed: say how much and how to cover it.
-                sb.append(String.format(Locale.ROOT, "  WARNING: %d MinHash bucket(s) of over %d training x evaluation "
-                                + "pairs skipped (%d candidate pairs not compared; pairs may still be found "
-                                + "through other tables); raise data.contamination_max_bucket_pairs, or for "
-                                + "templated questions use longer shingles (data.contamination_shingle_words)%n",
-                        c.skippedBuckets(), c.maxBucketPairs(), c.skippedCandidatePairs()));
-            }
             c.pairsByDatasets().forEach((k, v) -> sb.append(String.format(Locale.ROOT, "  %-34s %9d%n", k, v)));
             examples.forEach(e -> sb.append("  e.g. ").append(e).append('\n'));
         }
