@@ -124,7 +124,7 @@ class ContaminationCompletenessTest {
         assertThat(c.pairs()).isEqualTo(1);
         // Each templated question's prefix is its own entity: no bucket holds both sides but the planted pair's.
         assertThat(c.comparedPairs()).isBetween(1L, 5L);
-        assertThat(c.largestBucketPairs()).isEqualTo(1);
+        assertThat(c.largestBucketPairs()).as("the planted pair, in one role or both").isBetween(1L, 2L);
         assertThat(r.table()).contains("prefix filtering, complete", "candidate pairs compared")
                 .doesNotContain("WARNING");
         Manifest onDisk = Manifest.fromJson(Files.readAllBytes(out.resolve(Manifest.FILE_NAME)), "test");

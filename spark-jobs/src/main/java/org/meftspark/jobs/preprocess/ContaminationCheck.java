@@ -1,16 +1,26 @@
 package org.meftspark.jobs.preprocess;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.format_string;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.min_by;
+import static org.apache.spark.sql.functions.negate;
+import static org.apache.spark.sql.functions.struct;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 import org.meftspark.data.Example;
 import org.meftspark.data.HashSplit;
 import org.meftspark.shard.Manifest;
@@ -38,12 +48,12 @@ final class ContaminationCheck {
     /**
      * The outcome.
      *
-     * @param summary     what goes into the manifest (removed filled in by the caller)
-     * @param pairs       every pair found (train_id, train_dataset, train_question, eval_id, eval_dataset,
-     *                    eval_split, eval_question, similarity), persisted
-     * @param bestByTrain training id -> its most similar evaluation example, in words
+     * @param summary what goes into the manifest (removed filled in by the caller)
+     * @param pairs   every pair found (train_id, train_dataset, train_question, eval_id, eval_dataset,
+     *                eval_split, eval_question, similarity), persisted; never collected whole, as templated data
+     *                can have millions
      */
-    record Result(Manifest.Contamination summary, Dataset<Row> pairs, Map<String, String> bestByTrain) {
+    record Result(Manifest.Contamination summary, Dataset<Row> pairs) {
     }
 
     /** Columns of the pairs found. */
@@ -72,20 +82,15 @@ final class ContaminationCheck {
         if (trainCount == 0 || evalCount == 0) {
             // Nothing to compare (e.g. only training data).
             return new Result(new Manifest.Contamination(threshold, shingleWords, Manifest.Contamination.ALL_PAIRS, 0,
-                    0, 0, Map.of(), 0, 0, ""), spark.createDataFrame(List.of(), PAIRS), Map.of());
+                    0, 0, Map.of(), 0, 0, ""), spark.createDataFrame(List.of(), PAIRS));
         }
         // The driver path collects the questions: bounded in count as well as in pairs.
         if (trainCount <= exactMaxPairs / evalCount && trainCount + evalCount <= EXACT_MAX_QUESTIONS) {
             return exact(spark, examples, threshold, shingleWords);
         }
         PrefixFilterJoin.Outcome joined = PrefixFilterJoin.run(spark, examples, threshold, shingleWords);
-        List<Row> found = joined.pairs().collectAsList();
-        PairCounts counts = PairCounts.of(found);
-        Map<String, String> best = bestByTrain(found);
-        Manifest.Contamination summary = new Manifest.Contamination(threshold, shingleWords,
-                Manifest.Contamination.PREFIX_FILTER, counts.total(), best.size(), 0, counts.byDatasets(),
+        return result(threshold, shingleWords, Manifest.Contamination.PREFIX_FILTER, joined.pairs(),
                 joined.comparedPairs(), joined.largestBucketPairs(), joined.largestBucket());
-        return new Result(summary, joined.pairs(), best);
     }
 
     /** Every pair compared on the driver (small inputs). */
@@ -98,40 +103,36 @@ final class ContaminationCheck {
                     ExactContamination.shingles(q[3], shingleWords, stop)));
         }
         ExactContamination.Found found = ExactContamination.pairs(questions, threshold);
-        PairCounts counts = PairCounts.of(found.pairs());
-        Map<String, String> best = bestByTrain(found.pairs());
-        return new Result(new Manifest.Contamination(threshold, shingleWords, Manifest.Contamination.ALL_PAIRS,
-                counts.total(), best.size(), 0, counts.byDatasets(), found.compared(), 0, ""),
-                spark.createDataFrame(found.pairs(), PAIRS), best);
+        Dataset<Row> pairs = spark.createDataFrame(found.pairs(), PAIRS).persist(StorageLevel.MEMORY_AND_DISK());
+        return result(threshold, shingleWords, Manifest.Contamination.ALL_PAIRS, pairs, found.compared(), 0, "");
     }
 
-    /** Pairs found per "train dataset -> eval dataset/split", and in all. */
-    private record PairCounts(Map<String, Long> byDatasets, long total) {
-        /** Counts pairs (rows of {@link #PAIRS}) by datasets. */
-        static PairCounts of(List<Row> pairs) {
-            Map<String, Long> byDatasets = new TreeMap<>();
-            for (Row r : pairs) {
-                byDatasets.merge(r.getString(1) + " -> " + r.getString(4) + "/" + r.getString(5), 1L, Long::sum);
-            }
-            return new PairCounts(byDatasets, pairs.size());
+    /** The summary of the pairs found, counted in Spark (only the per-dataset counts reach the driver). */
+    private static Result result(double threshold, int shingleWords, String method, Dataset<Row> pairs, long compared,
+                                 long largestBucketPairs, String largestBucket) {
+        Map<String, Long> byDatasets = new TreeMap<>();
+        long total = 0;
+        for (Row r : pairs.groupBy(concat(col("train_dataset"), lit(" -> "), col("eval_dataset"), lit("/"),
+                col("eval_split"))).count().collectAsList()) {
+            byDatasets.put(r.getString(0), r.getLong(1));
+            total += r.getLong(1);
         }
+        long trainExamples = pairs.select("train_id").distinct().count();
+        return new Result(new Manifest.Contamination(threshold, shingleWords, method, total, trainExamples, 0,
+                byDatasets, compared, largestBucketPairs, largestBucket), pairs);
     }
 
-    /** Training id -> its most similar evaluation example, in words, from pairs (rows of {@link #PAIRS}). */
-    private static Map<String, String> bestByTrain(List<Row> all) {
+    /**
+     * Training id -> its most similar evaluation example, in words (for removal: one entry per contaminated training
+     * example reaches the driver). Ties go to the smaller text, so the message is the same on every run.
+     */
+    static Map<String, String> bestByTrain(Dataset<Row> pairs) {
+        Column text = concat(col("eval_id"), lit(" (split "), col("eval_split"), lit(", Jaccard similarity "),
+                format_string("%.3f", col("similarity")), lit(")"));
         Map<String, String> best = new HashMap<>();
-        Map<String, Double> bestSimilarity = new HashMap<>();
-        for (Row r : all) {
-            double s = r.getDouble(7);
-            String id = r.getString(0);
-            // Ties go to the smaller eval id, so the message is the same on every run.
-            String text = r.getString(3) + " (split " + r.getString(5) + ", Jaccard similarity "
-                    + String.format(java.util.Locale.ROOT, "%.3f", s) + ")";
-            Double prev = bestSimilarity.get(id);
-            if (prev == null || s > prev || (s == prev && text.compareTo(best.get(id)) < 0)) {
-                best.put(id, text);
-                bestSimilarity.put(id, s);
-            }
+        for (Row r : pairs.groupBy("train_id").agg(min_by(text, struct(negate(col("similarity")), text)))
+                .collectAsList()) {
+            best.put(r.getString(0), r.getString(1));
         }
         return best;
     }

@@ -38,20 +38,23 @@ import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Every (training, evaluation) pair of questions whose shingle sets reach a Jaccard threshold t, in Spark, by
- * prefix filtering (Chaudhuri, Ganti and Kaushik 2006; in MapReduce form Vernica, Carey and Li 2010): complete by
- * construction, with no bucket skipped (issue 20 item 3).
+ * prefix filtering (Chaudhuri, Ganti and Kaushik 2006; the size-dependent prefixes of Bayardo, Ma and Srikant's
+ * All-Pairs, 2007; in MapReduce form Vernica, Carey and Li 2010): complete by construction, with no bucket skipped
+ * (issue 20 item 3).
  *
- * <p>Order all shingles by how many questions contain them, rarest first (ties by the shingle itself). A set of n
- * shingles has the prefix of its {@code n - ceil(t n) + 1} rarest. If J(A, B) >= t then |A n B| >= t max(|A|, |B|),
- * and two sets sharing that many shingles share one within both prefixes (the shared shingles cannot all sit past
- * either prefix). So joining the questions on their prefix shingles makes every qualifying pair a candidate; the
- * exact Jaccard of the whole sets then decides, and a length filter (t |A| <= |B| <= |A| / t) drops candidates that
- * cannot qualify. Rare shingles make small buckets: on templated questions ("who founded the town of X") the prefix
- * is the entity's own word, whose bucket holds the few questions about X, where MinHash's buckets held a third of
- * all questions and had to be skipped.
+ * <p>Order all shingles by how many questions contain them, rarest first (ties by the shingle itself). Lemma: if
+ * |A n B| = o, the first |A| - o + 1 shingles of A and the first |B| - o + 1 of B share one (the rarest common
+ * shingle has at least o - 1 common ones after it in each set). J(A, B) >= t means o >= t (|A| + |B|) / (1 + t). For
+ * |A| <= |B| that gives o >= 2t/(1+t) |A| and, as |A| >= t |B| then, o >= t |B|. So the smaller set needs only its
+ * first {@code n - ceil(2t/(1+t) n) + 1} shingles (its short prefix) and the larger its first
+ * {@code n - ceil(t n) + 1} (its long prefix): each question is joined on both, as the smaller of a pair and as the
+ * larger, and every qualifying pair meets on at least one shingle. The exact Jaccard of the whole sets then decides.
  *
- * <p>The work is the candidate pairs, the sum over shingles of training x evaluation questions having it in their
- * prefix; it is reported, with the largest bucket, so a skewed input (many questions made only of common words) is
+ * <p>Rare shingles make small buckets: on templated questions ("who founded the town of X") a short prefix is the
+ * entity's own word, whose bucket holds the few questions about X, where MinHash's buckets held a third of all
+ * questions and had to be skipped. A template word common on one side only ("the town of X dates from what year?"
+ * in every held-out paraphrase) reaches only long prefixes, so it pairs with the few short prefixes that hold it.
+ * The work, the candidate pairs summed over shingles, is reported with the largest bucket, so a skewed input is
  * visible in the manifest rather than silently slow.
  */
 final class PrefixFilterJoin {
@@ -78,14 +81,6 @@ final class PrefixFilterJoin {
     private PrefixFilterJoin() {
     }
 
-    /**
-     * The prefix length of a set of n shingles at threshold t: n - ceil(t n) + 1, at most n. The product t n is
-     * lowered by 1e-9 first, so floating-point error can only lengthen the prefix (more candidates, never a miss).
-     */
-    static int prefixLength(int n, double t) {
-        return Math.min(n, n - (int) Math.ceil(t * n - 1e-9) + 1);
-    }
-
     static Outcome run(SparkSession spark, JavaRDD<Example> examples, double threshold, int shingleWords) {
         JavaRDD<Row> rows = examples.mapPartitions(it -> questions(it, shingleWords));
         Dataset<Row> q = spark.createDataFrame(rows, QUESTIONS).persist(StorageLevel.MEMORY_AND_DISK());
@@ -95,17 +90,16 @@ final class PrefixFilterJoin {
             Dataset<Row> frequency = tokens.groupBy("w").agg(count(lit(1)).as("df"));
             Dataset<Row> ordered = tokens.join(frequency, "w").groupBy("id")
                     .agg(sort_array(collect_list(struct(col("df"), col("w")))).as("ordered"));
-            // The same rule as prefixLength, as a column.
-            Column prefixLength = least(col("n"), col("n").minus(ceil(col("n").multiply(threshold).minus(1e-9))).plus(1))
-                    .cast("int");
-            Dataset<Row> prefixed = q.select("id", "train", "set", "n").join(ordered, "id")
-                    .select(col("id"), col("train"), col("set"), col("n"),
-                            explode(slice(col("ordered"), lit(1), prefixLength)).as("p"))
-                    .select(col("id"), col("train"), col("set"), col("n"), col("p.w").as("key"))
+            // Each question twice: as the smaller of a pair with its short prefix, as the larger with its long one.
+            Dataset<Row> questions = q.select("id", "train", "set", "n").join(ordered, "id");
+            Dataset<Row> prefixed = prefixes(questions, true, 2 * threshold / (1 + threshold))
+                    .union(prefixes(questions, false, threshold))
                     .persist(StorageLevel.MEMORY_AND_DISK());
             try {
+                Column trainSmall = col("train").and(col("small")), trainLarge = col("train").and(not(col("small")));
+                Column evalSmall = not(col("train")).and(col("small")), evalLarge = not(col("train")).and(not(col("small")));
                 Row work = prefixed.groupBy("key")
-                        .agg(sum(when(col("train"), 1L).otherwise(0L)).multiply(sum(when(col("train"), 0L).otherwise(1L)))
+                        .agg(ones(trainSmall).multiply(ones(evalLarge)).plus(ones(trainLarge).multiply(ones(evalSmall)))
                                 .as("bucket_pairs"))
                         .agg(coalesce(sum(col("bucket_pairs")), lit(0L)), coalesce(max(col("bucket_pairs")), lit(0L)),
                                 coalesce(max_by(col("key"), col("bucket_pairs")), lit("")))
@@ -138,17 +132,42 @@ final class PrefixFilterJoin {
         return out.iterator();
     }
 
-    /** Candidates on equal prefix shingles, length-filtered, verified by exact Jaccard, each pair once, in words. */
+    /** How many rows of a group satisfy {@code condition}. */
+    private static Column ones(Column condition) {
+        return sum(when(condition, 1L).otherwise(0L));
+    }
+
+    /**
+     * One row per prefix shingle of each question, marked small or large: its {@code n - ceil(factor n) + 1} rarest
+     * (at most n), factor t for the long prefix and 2t/(1+t) for the short one. The product is lowered by 1e-9
+     * first, so floating-point error can only lengthen a prefix (more candidates, never a miss).
+     */
+    private static Dataset<Row> prefixes(Dataset<Row> questions, boolean small, double factor) {
+        Column length = least(col("n"), col("n").minus(ceil(col("n").multiply(factor).minus(1e-9))).plus(1)).cast("int");
+        return questions.select(col("id"), col("train"), col("set"), col("n"), lit(small).as("small"),
+                        explode(slice(col("ordered"), lit(1), length)).as("p"))
+                .select(col("id"), col("train"), col("set"), col("n"), col("small"), col("p.w").as("key"));
+    }
+
+    /**
+     * Candidates on equal prefix shingles (the smaller set's short prefix, the larger's long one), length-filtered,
+     * verified by exact Jaccard, each pair once, in words.
+     */
     private static Dataset<Row> similar(Dataset<Row> prefixed, Dataset<Row> q, double threshold) {
         Dataset<Row> a = prefixed.filter(col("train"))
-                .select(col("key"), col("id").as("a_id"), col("set").as("a_set"), col("n").as("a_n"));
+                .select(col("key"), col("small").as("a_small"), col("id").as("a_id"), col("set").as("a_set"),
+                        col("n").as("a_n"));
         Dataset<Row> b = prefixed.filter(not(col("train")))
-                .select(col("key"), col("id").as("b_id"), col("set").as("b_set"), col("n").as("b_n"));
-        // J >= t needs t * max(|A|, |B|) <= min(|A|, |B|); 1e-9 for the same rounding as the prefix.
+                .select(col("key"), col("small").as("b_small"), col("id").as("b_id"), col("set").as("b_set"),
+                        col("n").as("b_n"));
+        // Who is the smaller: the training question when sizes are equal, so each pair is met in one role only.
+        Column roles = col("a_small").and(not(col("b_small"))).and(col("a_n").leq(col("b_n")))
+                .or(not(col("a_small")).and(col("b_small")).and(col("a_n").gt(col("b_n"))));
+        // J >= t needs t * max(|A|, |B|) <= min(|A|, |B|); 1e-9 for the same rounding as the prefixes.
         Column lengthOk = col("a_n").multiply(threshold).leq(col("b_n").plus(1e-9))
                 .and(col("b_n").multiply(threshold).leq(col("a_n").plus(1e-9)));
         Column common = size(array_intersect(col("a_set"), col("b_set")));
-        Dataset<Row> found = a.join(b, "key").filter(lengthOk)
+        Dataset<Row> found = a.join(b, "key").filter(roles.and(lengthOk))
                 .withColumn("common", common)
                 // |A n B| / |A u B| with |A u B| = |A| + |B| - |A n B| (sets), as ExactContamination computes it
                 .withColumn("similarity", col("common").cast("double")

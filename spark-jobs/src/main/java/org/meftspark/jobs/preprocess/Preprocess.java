@@ -221,8 +221,8 @@ public final class Preprocess {
                         d.contaminationThreshold(), d.contaminationShingleWords(), d.contaminationExactMaxPairs());
                 Dataset<Row> pairs = contamination.pairs();
                 release.add(pairs::unpersist);
-                if (d.removeContaminated() && !contamination.bestByTrain().isEmpty()) {
-                    toRemove = jsc.broadcast(contamination.bestByTrain());
+                if (d.removeContaminated() && contamination.summary().pairs() > 0) {
+                    toRemove = jsc.broadcast(ContaminationCheck.bestByTrain(pairs));
                 }
                 phases.done("contamination");
             }
@@ -240,7 +240,7 @@ public final class Preprocess {
 
     /** The check's summary for the manifest, with the pairs it removed. */
     private static Manifest.Contamination contaminationSummary(ContaminationCheck.Result contamination, DataSection d) {
-        long removed = d.removeContaminated() ? contamination.bestByTrain().size() : 0;
+        long removed = d.removeContaminated() ? contamination.summary().trainExamples() : 0;
         return contamination.summary().withRemoved(removed);
     }
 
