@@ -85,13 +85,14 @@ final class PrefixFilterJoin {
         JavaRDD<Row> rows = examples.mapPartitions(it -> questions(it, shingleWords));
         Dataset<Row> q = spark.createDataFrame(rows, QUESTIONS).persist(StorageLevel.MEMORY_AND_DISK());
         try {
-            // How many questions contain each shingle, then each question's shingles rarest first.
-            Dataset<Row> tokens = q.select(col("id"), explode(col("set")).as("w"));
+            // How many questions contain each shingle, then each question's shingles rarest first (its set, in the
+            // global order: the array of structs' w fields).
+            Dataset<Row> tokens = q.select(col("id"), col("train"), col("n"), explode(col("set")).as("w"));
             Dataset<Row> frequency = tokens.groupBy("w").agg(count(lit(1)).as("df"));
-            Dataset<Row> ordered = tokens.join(frequency, "w").groupBy("id")
-                    .agg(sort_array(collect_list(struct(col("df"), col("w")))).as("ordered"));
+            Dataset<Row> questions = tokens.join(frequency, "w").groupBy("id", "train", "n")
+                    .agg(sort_array(collect_list(struct(col("df"), col("w")))).as("ordered"))
+                    .withColumn("set", col("ordered").getField("w"));
             // Each question twice: as the smaller of a pair with its short prefix, as the larger with its long one.
-            Dataset<Row> questions = q.select("id", "train", "set", "n").join(ordered, "id");
             Dataset<Row> prefixed = prefixes(questions, true, 2 * threshold / (1 + threshold))
                     .union(prefixes(questions, false, threshold))
                     .persist(StorageLevel.MEMORY_AND_DISK());
