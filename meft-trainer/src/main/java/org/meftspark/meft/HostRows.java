@@ -1,9 +1,9 @@
 package org.meftspark.meft;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.pytorch.Tensor;
+import org.meftspark.device.NativeBuffers;
 
 /**
  * In-place row access to a contiguous CPU fp32 matrix [N, d] of the host neuron store, through
@@ -44,10 +44,7 @@ final class HostRows {
         long rowBytes = (long) d * Float.BYTES;
         for (int s = 0; s < count; s++) {
             long first = s * rowsPerSegment, end = Math.min(n, first + rowsPerSegment);
-            // JavaCPP's buffer spans [0, limit) with its position at the segment's start: slice it there
-            // (slice() resets the byte order, so the order is set after)
-            segments[s] = new BytePointer(base).position(first * rowBytes).limit(end * rowBytes).asBuffer().slice()
-                    .order(ByteOrder.nativeOrder());
+            segments[s] = NativeBuffers.view(base, first * rowBytes, (end - first) * rowBytes);
         }
     }
 

@@ -112,7 +112,7 @@ public final class SafetensorsWriter {
         BytePointer p = new BytePointer(t.data_ptr()).capacity(n);
         for (long off = 0; off < n; off += SafetensorsFile.MAP_CHUNK_BYTES) {
             long len = Math.min(SafetensorsFile.MAP_CHUNK_BYTES, n - off);
-            writeFully(ch, p.position(off).limit(off + len).asBuffer());
+            writeFully(ch, org.meftspark.device.NativeBuffers.view(p, off, len));
         }
     }
 

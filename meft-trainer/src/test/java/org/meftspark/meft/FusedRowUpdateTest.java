@@ -209,4 +209,17 @@ class FusedRowUpdateTest {
         assertThat(after).as("no other value changed").containsExactly(all);
         assertThatThrownBy(() -> new HostRows(randn32(5, 7, 3).to(ScalarType.Double))).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void rowViewsOfAMatrixLargerThanTwoGibibytesReachItsLastRows() {
+        // [1M, 1024] fp32: 4 GiB of address space, three segments; only the pages touched here are ever committed.
+        Tensor m = empty(1L << 20, 1024); // [N, d]
+        HostRows rows = new HostRows(m);
+        for (long row : new long[] {524_287L, 700_000L, (1L << 20) - 1}) {
+            m.select(0, row).fill_(new Scalar((double) row));
+            assertThat(rows.first(row)).as("row %d", row).isEqualTo((float) row);
+            rows.segment(row).putFloat(rows.offset(row) + 1023 * 4, -1f);
+            assertThat(m.select(0, row).get(1023).item_float()).isEqualTo(-1f);
+        }
+    }
 }
