@@ -46,8 +46,8 @@ public final class TextGenerator {
                 .clone().to(decoder.weights().embed.device(), ScalarType.Long);
     }
 
-    /** Left-pads prompts (each repeated {@code copies} times) and runs the prompt pass. Returns log-probs [rows][V]. */
-    private double[][] prefill(List<long[]> prompts, int copies, GenerationConfig cfg, KvCache cache) {
+    /** Left-pads prompts (each repeated {@code copies} times) and runs the prompt pass. Returns the last logits [rows, V]. */
+    private Tensor prefill(List<long[]> prompts, int copies, GenerationConfig cfg, KvCache cache) {
         int maxLen = prompts.stream().mapToInt(p -> p.length).max().orElse(0);
         int rows = prompts.size() * copies;
         long[] ids = new long[rows * maxLen];
@@ -62,12 +62,13 @@ public final class TextGenerator {
             }
         }
         Tensor logits = decoder.forward(longTensor(ids, rows, maxLen), longTensor(valid, rows, maxLen).to(ScalarType.Bool), cache);
-        return logProbs(logits.select(1, maxLen - 1));
+        return logits.select(1, maxLen - 1);
     }
 
-    private double[][] step(long[] next, KvCache cache) {
+    /** One decoding step of every row; returns its logits [rows, V]. */
+    private Tensor step(long[] next, KvCache cache) {
         Tensor logits = decoder.forward(longTensor(next, next.length, 1), null, cache);
-        return logProbs(logits.select(1, 0));
+        return logits.select(1, 0);
     }
 
     /** last-position logits [rows, V] to float64 log-probabilities on the host. */
@@ -83,14 +84,16 @@ public final class TextGenerator {
         return out;
     }
 
-    private static int argmax(double[] x) {
-        int best = 0;
-        for (int i = 1; i < x.length; i++) {
-            if (x[i] > x[best]) {
-                best = i;
-            }
-        }
-        return best;
+    /**
+     * Each row's most likely token: libtorch's argmax over the logits, so only the ids leave the device (copying the
+     * [rows, V] log-probabilities to Java each step made greedy decoding 0.77x PyTorch's; docs/benchmarks.md). The
+     * first of equal maxima, as before: log_softmax keeps the logits' order, and argmax returns the first maximum.
+     */
+    private static long[] argmax(Tensor logits) {
+        Tensor ids = logits.argmax(new org.bytedeco.pytorch.LongOptional(1), false).contiguous().cpu(); // [rows]
+        long[] out = new long[(int) ids.size(0)];
+        new LongPointer(ids.data_ptr()).capacity(out.length).get(out);
+        return out;
     }
 
     private List<long[]> greedy(List<long[]> prompts, GenerationConfig cfg) {
@@ -102,7 +105,7 @@ public final class TextGenerator {
             return trimmed(out, len);
         }
         KvCache cache = new KvCache(decoder.config().numHiddenLayers());
-        double[][] lp = prefill(prompts, 1, cfg, cache);
+        long[] best = argmax(prefill(prompts, 1, cfg, cache));
         for (int t = 0; ; t++) {
             long[] next = new long[b];
             boolean all = true;
@@ -111,7 +114,7 @@ public final class TextGenerator {
                     next[r] = cfg.padTokenId();
                     continue;
                 }
-                int tok = argmax(lp[r]);
+                int tok = (int) best[r];
                 next[r] = tok;
                 if (cfg.eosTokenIds().contains(tok)) {
                     done[r] = true;
@@ -130,7 +133,7 @@ public final class TextGenerator {
             if (all) {
                 return trimmed(out, len);
             }
-            lp = step(next, cache);
+            best = argmax(step(next, cache));
         }
     }
 
@@ -165,7 +168,7 @@ public final class TextGenerator {
             return empty;
         }
         KvCache cache = new KvCache(decoder.config().numHiddenLayers());
-        double[][] lp = prefill(prompts, k, cfg, cache);
+        double[][] lp = logProbs(prefill(prompts, k, cfg, cache));
         long[][] seq = new long[b * k][0];
         double[] score = new double[b * k];
         for (int r = 0; r < b * k; r++) {
@@ -247,7 +250,7 @@ public final class TextGenerator {
                 break;
             }
             cache.selectRows(longTensor(srcRow, srcRow.length, 1).view(-1));
-            lp = step(next, cache);
+            lp = logProbs(step(next, cache));
         }
         List<long[]> res = new ArrayList<>();
         for (List<Hypothesis> fin : finished) {
