@@ -14,18 +14,18 @@ import org.bytedeco.pytorch.T_TensorTensor_T;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.TensorVector;
+import org.meftspark.device.BlasThreads;
 import org.meftspark.device.Scopes;
 
 /**
- * Host-side neuron retrieval (meft-method.md sections 1 and 2).
+ * Host-side neuron retrieval (meft-method.md sections 1 and 2). All work is libtorch kernels over
+ * blocks of keys; Java only loops over blocks.
  * <ul>
  *   <li>{@link #exact}: scores {@code x K^T} against all N keys, in chunks of keys so the score
  *       matrix stays bounded, merging running top-k lists (libtorch's own threads run the matmuls).</li>
  *   <li>{@link #keyExperts}: only the keys of each token's P routed experts are scored, scaled by the
  *       router score. Token-expert pairs are grouped by expert so each expert's contiguous key block
- *       is read once per micro-batch, and the groups are spread over a pool of host threads. An fp32
- *       host store is scored by a Java kernel on the store's memory ({@link ExpertScores}: the work is
- *       reading keys, a few dot products per key); other dtypes by one libtorch product per expert.</li>
+ *       is read once per micro-batch, and the groups are spread over a pool of host threads.</li>
  * </ul>
  */
 public final class NeuronRetriever implements AutoCloseable {
@@ -123,6 +123,7 @@ public final class NeuronRetriever implements AutoCloseable {
         Tensor flatExperts = experts.reshape(pairs); // [n*P]
         // Group pairs by expert: a stable sort keeps each expert's tokens in token order.
         T_TensorTensor_T sorted = sort(flatExperts, new org.bytedeco.pytorch.BoolOptional(true), 0, false);
+        Tensor sortedExperts = new Tensor(sorted.get0()).contiguous(); // [n*P]
         Tensor order = new Tensor(sorted.get1()).contiguous(); // [n*P] pair index
         // pair j belongs to token j / P (integer division done by indexing: the String rounding-mode
         // argument of div does not survive the JavaCPP call)
@@ -134,9 +135,9 @@ public final class NeuronRetriever implements AutoCloseable {
         new LongPointer(counts.contiguous().data_ptr()).capacity(count.length).get(count);
 
         Tensor cand = full(new long[] {pairs, smax}, new Scalar(Double.NEGATIVE_INFINITY),
-                new TensorOptions(x.scalar_type().intern())); // [n*P, smax]
-        // Runs of equal experts, in expert order: {expert, first sorted pair, pairs}.
-        List<long[]> runs = new ArrayList<>();
+                new TensorOptions(x.scalar_type().intern())); // [n*P, smax], rows in sorted order
+        // Runs of equal experts, split into `threads` contiguous ranges of similar work.
+        List<long[]> runs = new ArrayList<>(); // {expert, firstRow, rows}
         long row = 0;
         for (int e = 0; e < count.length; e++) {
             if (count[e] > 0) {
@@ -144,69 +145,6 @@ public final class NeuronRetriever implements AutoCloseable {
                 row += count[e];
             }
         }
-        Tensor unsorted; // [n, P*smax], row j*P+q: the scores of token j's q-th probed expert
-        if (javaKernel(x, keys, gate)) {
-            scoreInJava(x, keys, cand, runs, sortedTokens, sortedGate, order);
-            unsorted = cand.view(n, p * smax);
-        } else {
-            scoreWithLibtorch(x, keys, cand, runs, sortedTokens, sortedGate);
-            // Back to pair order: row `order[j]` of the unsorted matrix is row j of the sorted one.
-            unsorted = empty_like(cand).index_copy_(0, order, cand).view(n, p * smax);
-        }
-        Tensor ids = layout.starts().index_select(0, flatExperts).view(n, p, 1)
-                .add(arange(new Scalar(0), new Scalar(smax), i64).view(1, 1, smax)).view(n, p * smax); // [n, P*smax]
-        T_TensorTensor_T top = unsorted.topk(topK, 1, true, true);
-        Tensor scores = new Tensor(top.get0()); // [n, k]
-        Tensor pos = new Tensor(top.get1()); // [n, k]
-        Tensor neurons = ids.gather(1, pos);
-        Tensor slotOfColumn = arange(new Scalar(0), new Scalar(p), i64).unsqueeze(1).expand(p, smax).reshape(p * smax); // [P*smax]
-        Tensor slot = slotOfColumn.index_select(0, pos.reshape(-1)).view(n, topK); // [n, k]
-        return new TokenSelection(neurons, scores, slot);
-    }
-
-    /** Whether the Java kernel ({@link ExpertScores}) can score these tensors: fp32, contiguous, on the host. */
-    private static boolean javaKernel(Tensor x, Tensor keys, Tensor gate) {
-        return FusedRowUpdate.available() && gate.scalar_type().intern() == ScalarType.Float
-                && FusedRowUpdate.supports(x.is_cpu(), x.scalar_type().intern(), x.is_contiguous())
-                && FusedRowUpdate.supports(keys.is_cpu(), keys.scalar_type().intern(), keys.is_contiguous());
-    }
-
-    /**
-     * Every run's scores by {@link ExpertScores}, written straight into each pair's own row of {@code cand} (pair
-     * order, so no reordering copy follows). Runs are taken one at a time by the pool's threads and the caller.
-     */
-    private void scoreInJava(Tensor x, Tensor keys, Tensor cand, List<long[]> runs, Tensor sortedTokens,
-                             Tensor sortedGate, Tensor order) {
-        int pairs = Math.toIntExact(order.size(0));
-        long[] tokens = new long[pairs];
-        long[] outRow = new long[pairs];
-        float[] gate = new float[pairs];
-        new LongPointer(sortedTokens.contiguous().data_ptr()).capacity(pairs).get(tokens);
-        new LongPointer(order.contiguous().data_ptr()).capacity(pairs).get(outRow);
-        Tensor g = sortedGate.reshape(pairs).contiguous();
-        new org.bytedeco.javacpp.FloatPointer(g.data_ptr()).capacity(pairs).get(gate);
-        HostRows xr = new HostRows(x), kr = new HostRows(keys), cr = new HostRows(cand);
-        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
-        Runnable worker = () -> {
-            for (int i = next.getAndIncrement(); i < runs.size(); i = next.getAndIncrement()) {
-                long[] r = runs.get(i);
-                int e = (int) r[0];
-                ExpertScores.score(xr, kr, cr, tokens, gate, outRow, (int) r[1], (int) r[2], layout.start(e),
-                        (int) layout.size(e));
-            }
-        };
-        Runnable[] work = new Runnable[threads];
-        java.util.Arrays.fill(work, worker);
-        runAll(work);
-    }
-
-    /**
-     * Every run's scores as libtorch products (any dtype or device layout; the tests' float64 stores): one gather,
-     * product, gate and copy per expert, into the run's rows of {@code cand} in sorted order. The runs are split into
-     * {@code threads} contiguous ranges.
-     */
-    private void scoreWithLibtorch(Tensor x, Tensor keys, Tensor cand, List<long[]> runs, Tensor sortedTokens,
-                                   Tensor sortedGate) {
         Runnable[] work = new Runnable[threads];
         int per = (runs.size() + threads - 1) / threads;
         for (int t = 0; t < threads; t++) {
@@ -224,7 +162,33 @@ public final class NeuronRetriever implements AutoCloseable {
                 }
             };
         }
-        runAll(work);
+        // Each product is small (a few tokens against one expert's block) and the workers are the parallelism: with
+        // OpenBLAS's pool at two threads as well, each call hands off to a second thread and both workers' products
+        // contend for the cores; one BLAS thread per product was 1.3x faster at N = 1M (docs/benchmarks.md, issue 20
+        // item 2). The pool is per process, so it is restored right after.
+        int blas = BlasThreads.get();
+        boolean pin = pool != null && blas > 1;
+        if (pin) {
+            BlasThreads.set(1);
+        }
+        try {
+            runAll(work);
+        } finally {
+            if (pin) {
+                BlasThreads.set(blas);
+            }
+        }
+        // Back to pair order: row `order[j]` of the unsorted matrix is row j of the sorted one.
+        Tensor unsorted = empty_like(cand).index_copy_(0, order, cand).view(n, p * smax); // [n, P*smax]
+        Tensor ids = layout.starts().index_select(0, flatExperts).view(n, p, 1)
+                .add(arange(new Scalar(0), new Scalar(smax), i64).view(1, 1, smax)).view(n, p * smax); // [n, P*smax]
+        T_TensorTensor_T top = unsorted.topk(topK, 1, true, true);
+        Tensor scores = new Tensor(top.get0()); // [n, k]
+        Tensor pos = new Tensor(top.get1()); // [n, k]
+        Tensor neurons = ids.gather(1, pos);
+        Tensor slotOfColumn = arange(new Scalar(0), new Scalar(p), i64).unsqueeze(1).expand(p, smax).reshape(p * smax); // [P*smax]
+        Tensor slot = slotOfColumn.index_select(0, pos.reshape(-1)).view(n, topK); // [n, k]
+        return new TokenSelection(neurons, scores, slot);
     }
 
     private void runAll(Runnable[] work) {

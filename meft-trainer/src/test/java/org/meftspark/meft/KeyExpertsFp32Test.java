@@ -13,12 +13,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Key-Experts retrieval on an fp32 store, which {@link ExpertScores}' Java kernel scores, against the same retrieval
- * in float64 over every probed key (the naive reference): the candidate scores agree to fp32 rounding, and each
- * token's top-k set is the reference's except where the reference's own k-th and (k+1)-th scores are closer than
- * that rounding (a tie in fp32).
+ * Key-Experts retrieval on an fp32 store (the training dtype, whose per-expert products run on OpenBLAS) against the
+ * same retrieval in float64 over every probed key (the naive reference): the candidate scores agree to fp32
+ * rounding, and each token's top-k set is the reference's except where the reference's own k-th and (k+1)-th scores
+ * are closer than that rounding (a tie in fp32).
  */
-class ExpertScoresTest {
+class KeyExpertsFp32Test {
     private static final TensorOptions F32 = new TensorOptions(ScalarType.Float);
 
     private static Tensor randn32(long seed, long... shape) {
@@ -32,7 +32,7 @@ class ExpertScoresTest {
             "37, 40, 900, 30, 3, 8",      // d not a multiple of the vector length; uneven blocks; runs not multiples of 4
             "300, 128, 4096, 256, 8, 32", // about 9 tokens an expert, the benchmark's proportions
             "5, 16, 64, 8, 1, 4"})        // one probe: runs of one or two tokens
-    void theJavaKernelSelectsTheFloat64TopKUpToFp32Ties(long n, long d, long neurons, int experts, int probes, int k) {
+    void fp32RetrievalSelectsTheFloat64TopKUpToFp32Ties(long n, long d, long neurons, int experts, int probes, int k) {
         ExpertLayout layout = new ExpertLayout(neurons, experts);
         Tensor keys = randn32(1, neurons, d).mul_(new Scalar(0.1)); // [N, d]
         Tensor x = randn32(2, n, d); // [n, d]
