@@ -23,6 +23,9 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.stream.StreamSupport;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -116,21 +119,22 @@ final class PrefixFilterJoin {
         }
     }
 
-    /** Each example's question row; a question without a shingle is left out (nothing to compare). */
+    /**
+     * Each example's question row, one at a time (a partition is never held in memory); a question without a shingle
+     * is left out (nothing to compare).
+     */
     private static Iterator<Row> questions(Iterator<Example> examples, int shingleWords) {
         Set<String> stop = ExactContamination.stopWords();
-        List<Row> out = new ArrayList<>();
-        while (examples.hasNext()) {
-            Example e = examples.next();
-            String question = e.fields().get(e.dataset().questionField());
-            List<String> set = new ArrayList<>(ExactContamination.shingles(question, shingleWords, stop));
-            if (!set.isEmpty()) {
-                // an external Row's array is a Scala Seq
-                out.add(RowFactory.create(e.id(), e.dataset().key(), e.split(), question,
-                        e.split().equals(HashSplit.TRAIN), CollectionConverters.asScala(set), set.size()));
-            }
-        }
-        return out.iterator();
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(examples, Spliterator.ORDERED), false)
+                .map(e -> {
+                    String question = e.fields().get(e.dataset().questionField());
+                    List<String> set = new ArrayList<>(ExactContamination.shingles(question, shingleWords, stop));
+                    // an external Row's array is a Scala Seq
+                    return set.isEmpty() ? null : RowFactory.create(e.id(), e.dataset().key(), e.split(), question,
+                            e.split().equals(HashSplit.TRAIN), CollectionConverters.asScala(set), set.size());
+                })
+                .filter(java.util.Objects::nonNull)
+                .iterator();
     }
 
     /** How many rows of a group satisfy {@code condition}. */
