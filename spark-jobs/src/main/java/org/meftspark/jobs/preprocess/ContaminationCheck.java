@@ -89,8 +89,9 @@ final class ContaminationCheck {
             return exact(spark, examples, threshold, shingleWords);
         }
         PrefixFilterJoin.Outcome joined = PrefixFilterJoin.run(spark, examples, threshold, shingleWords);
-        return result(threshold, shingleWords, Manifest.Contamination.PREFIX_FILTER, joined.pairs(),
-                joined.comparedPairs(), joined.largestBucketPairs(), joined.largestBucket());
+        return new Result(summary(threshold, shingleWords, Manifest.Contamination.PREFIX_FILTER,
+                PairCounts.of(joined.pairs()), joined.comparedPairs(), joined.largestBucketPairs(),
+                joined.largestBucket()), joined.pairs());
     }
 
     /** Every pair compared on the driver (small inputs). */
@@ -103,23 +104,42 @@ final class ContaminationCheck {
                     ExactContamination.shingles(q[3], shingleWords, stop)));
         }
         ExactContamination.Found found = ExactContamination.pairs(questions, threshold);
+        // Counted here, from the list: two Spark jobs would cost seconds on a quickstart-sized input.
         Dataset<Row> pairs = spark.createDataFrame(found.pairs(), PAIRS).persist(StorageLevel.MEMORY_AND_DISK());
-        return result(threshold, shingleWords, Manifest.Contamination.ALL_PAIRS, pairs, found.compared(), 0, "");
+        return new Result(summary(threshold, shingleWords, Manifest.Contamination.ALL_PAIRS, PairCounts.of(found.pairs()),
+                found.compared(), 0, ""), pairs);
     }
 
-    /** The summary of the pairs found, counted in Spark (only the per-dataset counts reach the driver). */
-    private static Result result(double threshold, int shingleWords, String method, Dataset<Row> pairs, long compared,
-                                 long largestBucketPairs, String largestBucket) {
-        Map<String, Long> byDatasets = new TreeMap<>();
-        long total = 0;
-        for (Row r : pairs.groupBy(concat(col("train_dataset"), lit(" -> "), col("eval_dataset"), lit("/"),
-                col("eval_split"))).count().collectAsList()) {
-            byDatasets.put(r.getString(0), r.getLong(1));
-            total += r.getLong(1);
+    private static Manifest.Contamination summary(double threshold, int shingleWords, String method, PairCounts counts,
+                                                  long compared, long largestBucketPairs, String largestBucket) {
+        return new Manifest.Contamination(threshold, shingleWords, method, counts.total(), counts.trainExamples(), 0,
+                counts.byDatasets(), compared, largestBucketPairs, largestBucket);
+    }
+
+    /** Pairs per "train dataset -> eval dataset/split", in all, and the distinct training examples among them. */
+    private record PairCounts(Map<String, Long> byDatasets, long total, long trainExamples) {
+        /** From pairs on the driver (rows of {@link #PAIRS}). */
+        static PairCounts of(List<Row> pairs) {
+            Map<String, Long> byDatasets = new TreeMap<>();
+            java.util.Set<String> train = new java.util.HashSet<>();
+            for (Row r : pairs) {
+                byDatasets.merge(r.getString(1) + " -> " + r.getString(4) + "/" + r.getString(5), 1L, Long::sum);
+                train.add(r.getString(0));
+            }
+            return new PairCounts(byDatasets, pairs.size(), train.size());
         }
-        long trainExamples = pairs.select("train_id").distinct().count();
-        return new Result(new Manifest.Contamination(threshold, shingleWords, method, total, trainExamples, 0,
-                byDatasets, compared, largestBucketPairs, largestBucket), pairs);
+
+        /** Counted in Spark: only the per-dataset counts reach the driver (templated data can have millions of pairs). */
+        static PairCounts of(Dataset<Row> pairs) {
+            Map<String, Long> byDatasets = new TreeMap<>();
+            long total = 0;
+            for (Row r : pairs.groupBy(concat(col("train_dataset"), lit(" -> "), col("eval_dataset"), lit("/"),
+                    col("eval_split"))).count().collectAsList()) {
+                byDatasets.put(r.getString(0), r.getLong(1));
+                total += r.getLong(1);
+            }
+            return new PairCounts(byDatasets, total, pairs.select("train_id").distinct().count());
+        }
     }
 
     /**
