@@ -38,25 +38,43 @@ public final class NotebookInputs {
         return dir;
     }
 
-    /** The environment variable naming a study's results.jsonl (bin/meft study). */
+    /** The environment variable naming a study's results.jsonl files (bin/meft study), separated by ':'. */
     public static final String STUDY_RESULTS_VARIABLE = "MEFT_STUDY_RESULTS";
-    /** The study docs/results.md reports, relative to the project root. */
-    static final String COMMITTED_STUDY = "docs/study/results.jsonl";
+    /**
+     * The list of the parts of the study docs/results.md reports, relative to the project root: one
+     * results.jsonl per line, relative to the list's folder; '#' starts a comment.
+     */
+    static final String COMMITTED_STUDY = "docs/study/parts.txt";
 
-    /** The study results of {@code MEFT_STUDY_RESULTS}, else the study docs/results.md reports; it must exist. */
-    public static Path studyResults() {
+    /**
+     * The results files of {@code MEFT_STUDY_RESULTS}, else the parts of the study docs/results.md
+     * reports (its verdict is drawn from them); each must exist.
+     */
+    public static List<Path> studyResults() {
         return studyResults(System.getenv(), Path.of(System.getProperty("meft.project.root", "..")));
     }
 
-    static Path studyResults(Map<String, String> env, Path projectRoot) {
+    static List<Path> studyResults(Map<String, String> env, Path projectRoot) {
         String named = env.get(STUDY_RESULTS_VARIABLE);
-        Path file = (named == null || named.isBlank() ? projectRoot.resolve(COMMITTED_STUDY) : Path.of(named))
-                .toAbsolutePath().normalize();
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalStateException(file + " is not a study's results.jsonl: set " + STUDY_RESULTS_VARIABLE
-                    + " to run.dir/run.name/results.jsonl of a bin/meft study run");
+        List<Path> files = named == null || named.isBlank() ? committedParts(projectRoot.resolve(COMMITTED_STUDY))
+                : Stream.of(named.split(":")).filter(f -> !f.isBlank()).map(Path::of).toList();
+        for (Path file : files) {
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalStateException(file.toAbsolutePath().normalize() + " is not a study's results.jsonl: set "
+                        + STUDY_RESULTS_VARIABLE + " to run.dir/run.name/results.jsonl of a bin/meft study run "
+                        + "(several separated by ':')");
+            }
         }
-        return file;
+        return files.stream().map(f -> f.toAbsolutePath().normalize()).toList();
+    }
+
+    private static List<Path> committedParts(Path list) {
+        try {
+            return Files.readAllLines(list).stream().map(l -> l.replaceFirst("#.*", "").strip()).filter(l -> !l.isEmpty())
+                    .map(l -> list.resolveSibling(l)).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the study's list of parts " + list + ": " + e.getMessage(), e);
+        }
     }
 
     /** The variants of a run (one without a sweep), sorted by name. */

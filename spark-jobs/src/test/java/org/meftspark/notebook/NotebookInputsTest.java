@@ -46,13 +46,24 @@ class NotebookInputsTest {
     }
 
     @Test
-    void theCommittedStudyIsTheDefaultAndMeftStudyResultsWins(@TempDir Path root) throws Exception {
-        Path committed = Files.createDirectories(root.resolve("docs/study")).resolve("results.jsonl");
-        Files.writeString(committed, "");
+    void theCommittedStudysPartsAreTheDefaultAndMeftStudyResultsWins(@TempDir Path root) throws Exception {
+        Path study = Files.createDirectories(root.resolve("docs/study"));
+        Path a = Files.writeString(study.resolve("results-a.jsonl"), "");
+        Path b = Files.writeString(study.resolve("results-b.jsonl"), "");
+        Files.writeString(study.resolve("parts.txt"), "# the verdict's parts\nresults-a.jsonl\n\n  results-b.jsonl  # second\n");
         Path mine = Files.writeString(root.resolve("mine.jsonl"), "");
-        assertThat(NotebookInputs.studyResults(Map.of(), root)).isEqualTo(committed);
-        assertThat(NotebookInputs.studyResults(Map.of("MEFT_STUDY_RESULTS", mine.toString()), root)).isEqualTo(mine);
+        assertThat(NotebookInputs.studyResults(Map.of(), root)).containsExactly(a, b);
+        assertThat(NotebookInputs.studyResults(Map.of("MEFT_STUDY_RESULTS", mine.toString()), root)).containsExactly(mine);
+        assertThat(NotebookInputs.studyResults(Map.of("MEFT_STUDY_RESULTS", mine + ":" + a), root)).containsExactly(mine, a);
         assertThatThrownBy(() -> NotebookInputs.studyResults(Map.of("MEFT_STUDY_RESULTS", root.resolve("none").toString()),
                 root)).hasMessageContaining("MEFT_STUDY_RESULTS");
+        Files.writeString(study.resolve("parts.txt"), "results-a.jsonl\nresults-gone.jsonl\n");
+        assertThatThrownBy(() -> NotebookInputs.studyResults(Map.of(), root)).hasMessageContaining("results-gone.jsonl");
+    }
+
+    @Test
+    void everyPartTheProjectListsIsCommitted() {
+        Path root = Path.of(System.getProperty("user.dir")).getParent();
+        assertThat(NotebookInputs.studyResults(Map.of(), root)).isNotEmpty().allSatisfy(p -> assertThat(p).isRegularFile());
     }
 }

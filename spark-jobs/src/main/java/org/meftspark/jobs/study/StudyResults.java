@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,8 +15,8 @@ import java.util.function.ToLongFunction;
 import org.meftspark.report.Series;
 
 /**
- * Reads a study's {@code results.jsonl} back (notebooks/study-results.ipynb) and groups one
- * quantity into a series per method.
+ * Reads a study's {@code results.jsonl} files back (notebooks/study-results.ipynb), keeps each
+ * method's row chosen on the validation paraphrases, and groups one quantity into a series per method.
  */
 public final class StudyResults {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,20 +47,50 @@ public final class StudyResults {
         return rows;
     }
 
+    /** The rows of several results files (the parts of one study), in order. */
+    public static List<StudyRow> read(List<Path> files) {
+        List<StudyRow> rows = new ArrayList<>();
+        files.forEach(f -> rows.addAll(read(f)));
+        return rows;
+    }
+
+    /**
+     * Per method, fact count and device budget, the row with the best validation EM: the study's rule
+     * (a learning rate is chosen on the validation paraphrases, never on the test ones), applied across
+     * the parts of a study run at different rates or epochs. A row without a validation EM (nothing
+     * trained, or it did not fit) is kept only where its group has no other; ties keep the earlier row.
+     * The result keeps the order in which each group first appears.
+     */
+    public static List<StudyRow> bestOnValidation(List<StudyRow> rows) {
+        Map<String, StudyRow> best = new LinkedHashMap<>();
+        for (StudyRow r : rows) {
+            best.merge(r.method() + "|" + r.facts() + "|" + r.budgetBytes(), r,
+                    (kept, next) -> validation(next) > validation(kept) ? next : kept);
+        }
+        return List.copyOf(best.values());
+    }
+
+    private static double validation(StudyRow r) {
+        return Double.isNaN(r.validationEm()) ? Double.NEGATIVE_INFINITY : r.validationEm();
+    }
+
     /**
      * One series per method of one quantity against x (the fact count, or the device bytes):
-     * methods that did not fit and values not measured (NaN) are left out, not drawn as zero.
+     * methods that did not fit and values not measured (NaN) are left out, not drawn as zero. Give it one
+     * row per method and x ({@link #bestOnValidation}), or a series holds every rate's point.
      */
     public static List<Series> byMethod(List<StudyRow> rows, ToLongFunction<StudyRow> x, ToDoubleFunction<StudyRow> y) {
-        Map<String, List<StudyRow>> byVariant = new LinkedHashMap<>();
+        Map<String, List<StudyRow>> byMethod = new LinkedHashMap<>();
         for (StudyRow r : rows) {
             if (r.fits() && !Double.isNaN(y.applyAsDouble(r))) {
-                byVariant.computeIfAbsent(r.variant(), k -> new ArrayList<>()).add(r);
+                byMethod.computeIfAbsent(r.method().equals("none") ? "zero_shot" : r.method(), k -> new ArrayList<>()).add(r);
             }
         }
         List<Series> out = new ArrayList<>();
-        byVariant.forEach((variant, rs) -> out.add(new Series(variant, rs.stream().mapToLong(x).toArray(),
-                rs.stream().mapToDouble(y).toArray())));
+        byMethod.forEach((method, rs) -> {
+            List<StudyRow> sorted = rs.stream().sorted(Comparator.comparingLong(x)).toList();
+            out.add(new Series(method, sorted.stream().mapToLong(x).toArray(), sorted.stream().mapToDouble(y).toArray()));
+        });
         return out;
     }
 }
