@@ -106,7 +106,8 @@ public final class Decoder {
         }
         Tensor keyValid = cache == null || cache.keyValid() == null ? valid : cat(new TensorVector(cache.keyValid(), valid), 1); // [B, S]
         int window = config.slidingWindow().orElse(0);
-        Tensor mask = DecoderMath.attentionMask(keyValid, past, t, window); // [B, 1, T, S]
+        Tensor mask = DecoderMath.plainCausal(keyValid, past, t, window)
+                ? null : DecoderMath.attentionMask(keyValid, past, t, window); // [B, 1, T, S], or null: plain causal
         ScalarType dtype = weights.embed.scalar_type().intern();
         // Dynamic NTK depends on the longest sequence of this forward, cached slots included.
         double[] invFreq = config.ropeScaling().inverseFrequencies(config.headDim(), config.ropeTheta(), maxPos + 1,
@@ -125,7 +126,7 @@ public final class Decoder {
         return DecoderMath.rmsNorm(h, weights.finalNorm, config.rmsNormEps());
     }
 
-    /** Per-forward tensors every layer shares. mask [B,1,T,S]; cos, sin [B,1,T,hd]. */
+    /** Per-forward tensors every layer shares. mask [B,1,T,S] or null (plain causal); cos, sin [B,1,T,hd]. */
     private record LayerContext(Tensor mask, Tensor cos, Tensor sin, KvCache cache, long batch, long tokens) {
     }
 

@@ -107,13 +107,28 @@ public final class DecoderMath {
     }
 
     /**
+     * Whether {@link #attentionMask} would allow exactly what plain causal attention allows (for one
+     * query: every key), so that attention needs no mask: every key valid, the queries start at slot 0
+     * or are one, and the sliding window does not bind. Then SDPA's {@code is_causal} replaces the
+     * mask, which lets its kernel skip the blocks above the diagonal instead of computing and masking
+     * them. Reads one value back from the device ({@code all}).
+     *
+     * @param keyValid [B, S] bool, false at padding slots
+     */
+    public static boolean plainCausal(Tensor keyValid, long pastLen, long queries, int window) {
+        return (pastLen == 0 || queries == 1) && (window == 0 || pastLen + queries <= window)
+                && keyValid.all().item_bool();
+    }
+
+    /**
      * Scaled dot-product attention with grouped-query heads (query head h uses key/value head
      * h / (H/KV), as HF repeat_kv) and scale 1/sqrt(hd).
      *
      * @param q    [B, H, T, hd]
      * @param k    [B, KV, S, hd]
      * @param v    [B, KV, S, hd]
-     * @param mask [B, 1, T, S] bool
+     * @param mask [B, 1, T, S] bool, or null for plain causal attention ({@link #plainCausal}; with one
+     *             query, every key)
      * @return [B, H, T, hd]
      */
     public static Tensor attention(Tensor q, Tensor k, Tensor v, Tensor mask) {
@@ -122,7 +137,9 @@ public final class DecoderMath {
             k = repeatKv(k, group);
             v = repeatKv(v, group);
         }
-        return scaled_dot_product_attention(q, k, v, new TensorOptional(mask), 0.0, false, new DoubleOptional(), false);
+        boolean causal = mask == null && q.size(2) > 1;
+        return scaled_dot_product_attention(q, k, v, mask == null ? new TensorOptional() : new TensorOptional(mask), 0.0,
+                causal, new DoubleOptional(), false);
     }
 
     /** [B, KV, S, hd] to [B, KV*group, S, hd], each key/value head repeated for its group of query heads. */

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.bytedeco.pytorch.global.torch.*;
 
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
 import org.junit.jupiter.api.Test;
 
 class DecoderTest {
@@ -45,6 +47,29 @@ class DecoderTest {
         Tensor la = a.forward(x), lb = b.forward(x);
         assertThat(allclose(la.narrow(1, 0, 3), lb.narrow(1, 0, 3))).isTrue();
         assertThat(allclose(la.narrow(1, 6, 1), lb.narrow(1, 6, 1))).isFalse();
+    }
+
+    @Test
+    void attentionWithoutAMaskIsThePlainCausalMaskAndIsUsedOnlyWhereTheyAgree() {
+        manual_seed(3);
+        TensorOptions f64 = new TensorOptions(ScalarType.Double);
+        Tensor q = randn(new long[] {2, 4, 5, 8}, f64), k = randn(new long[] {2, 2, 5, 8}, f64), v = randn(new long[] {2, 2, 5, 8}, f64);
+        Tensor allValid = ones(new long[] {2, 5}, new TensorOptions(ScalarType.Bool));
+        assertThat(DecoderMath.plainCausal(allValid, 0, 5, 0)).isTrue();
+        Tensor masked = DecoderMath.attention(q, k, v, DecoderMath.attentionMask(allValid, 0, 5, 0));
+        assertThat(allclose(DecoderMath.attention(q, k, v, null), masked, 1e-12, 1e-12, false)).isTrue();
+        // one query after four cached slots: every key, no mask
+        Tensor last = q.narrow(2, 4, 1);
+        assertThat(DecoderMath.plainCausal(allValid, 4, 1, 0)).isTrue();
+        assertThat(allclose(DecoderMath.attention(last, k, v, null),
+                DecoderMath.attention(last, k, v, DecoderMath.attentionMask(allValid, 4, 1, 0)), 1e-12, 1e-12, false)).isTrue();
+        // where the mask says more than causal, it stays
+        Tensor padded = allValid.clone();
+        padded.select(0, 1).select(0, 0).fill_(new Scalar(0L));
+        assertThat(DecoderMath.plainCausal(padded, 0, 5, 0)).as("a padding slot").isFalse();
+        assertThat(DecoderMath.plainCausal(allValid, 0, 5, 4)).as("a window shorter than the sequence").isFalse();
+        assertThat(DecoderMath.plainCausal(allValid, 0, 5, 5)).as("a window as long as the sequence").isTrue();
+        assertThat(DecoderMath.plainCausal(allValid, 2, 3, 0)).as("several queries after cached slots").isFalse();
     }
 
     @Test
