@@ -61,8 +61,11 @@ public final class TextGenerator {
                 Arrays.fill(valid, r * maxLen + pad, (r + 1) * maxLen, 1);
             }
         }
-        Tensor logits = decoder.forward(longTensor(ids, rows, maxLen), longTensor(valid, rows, maxLen).to(ScalarType.Bool), cache);
-        return logits.select(1, maxLen - 1);
+        Tensor hidden = decoder.hidden(longTensor(ids, rows, maxLen), longTensor(valid, rows, maxLen).to(ScalarType.Bool),
+                cache); // [rows, maxLen, d]
+        // Only the last position's logits are used: the LM head over every prompt position cost as much as the
+        // prompt's layers (32,000 x 512 per token on the benchmark model), work PyTorch's peer never does.
+        return decoder.logits(hidden.select(1, maxLen - 1));
     }
 
     /** One decoding step of every row; returns its logits [rows, V]. */
