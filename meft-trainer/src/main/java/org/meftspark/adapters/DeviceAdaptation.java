@@ -70,7 +70,7 @@ public final class DeviceAdaptation implements Adaptation {
     @Override
     public void afterBackward() {
         if (!gradsRecorded && ledger != null) {
-            // gradients are allocated by the first backward and kept (zeroed) from then on
+            // gradients are allocated by every backward and dropped after the step; the first one's size is the peak
             long bytes = 0;
             for (Tensor p : optimizer.params().values()) {
                 bytes += p.grad().defined() ? p.grad().nbytes() : 0;

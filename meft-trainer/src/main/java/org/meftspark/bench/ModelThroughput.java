@@ -115,11 +115,7 @@ public final class ModelThroughput {
             Tensor loss = logits.mean();                // a scalar that depends on every logit
             if (backward) {
                 loss.backward();
-                decoder.weights().named(decoder.config()).values().forEach(t -> {
-                    if (t.grad().defined()) {
-                        t.grad().zero_();
-                    }
-                });
+                decoder.weights().named(decoder.config()).values().forEach(t -> t.mutable_grad().put(new Tensor())); // as DeviceAdamW.zeroGrad
             } else {
                 loss.item_double();   // forces the pass (CPU kernels are synchronous anyway)
             }
