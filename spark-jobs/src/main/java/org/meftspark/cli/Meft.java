@@ -38,6 +38,7 @@ public final class Meft implements Runnable {
     }
 
     public static void main(String[] args) {
+        org.meftspark.device.NativeLibraries.extractPytorch(); // before anything loads libtorch (see there)
         CommandLine cl = commandLine();
         int code = cl.execute(args);
         cl.getOut().flush();

@@ -68,6 +68,7 @@ public abstract class SparkJobCommand implements Callable<Integer> {
     @Override
     public final Integer call() {
         try {
+            org.meftspark.device.NativeLibraries.extractPytorch(); // the jobs' own mains (spark-submit) start here
             SessionSettings s = prepare();
             try (SparkSession spark = Sessions.create(s.appName(), s.master(), s.conf())) {
                 return run(spark);
