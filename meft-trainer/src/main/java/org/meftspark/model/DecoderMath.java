@@ -62,8 +62,10 @@ public final class DecoderMath {
         Tensor inv = from_blob(new org.bytedeco.javacpp.DoublePointer(invFreq), new long[] {invFreq.length}, f64).clone()
                 .to(positions.device(), ScalarType.Double); // [hd/2], a copy: the Java array may go
         Tensor angles = positions.to(ScalarType.Double).unsqueeze(-1).mul(inv); // [B, T, hd/2]
-        Tensor emb = cat(new org.bytedeco.pytorch.TensorVector(angles, angles), -1).unsqueeze(1); // [B, 1, T, hd]
-        return new Tensor[] {emb.cos().to(dtype), emb.sin().to(dtype)};
+        // cos(cat(a, a)) = cat(cos a, cos a): half the float64 sin/cos work, the same values
+        Tensor cos = angles.cos().to(dtype), sin = angles.sin().to(dtype);
+        return new Tensor[] {cat(new org.bytedeco.pytorch.TensorVector(cos, cos), -1).unsqueeze(1),  // [B, 1, T, hd]
+                cat(new org.bytedeco.pytorch.TensorVector(sin, sin), -1).unsqueeze(1)};
     }
 
     /** rotate_half: cat(-x2, x1) over the last dimension, x1/x2 its halves. */
