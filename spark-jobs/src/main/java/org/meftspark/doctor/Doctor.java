@@ -94,13 +94,28 @@ public final class Doctor {
                 : Check.ok("blas", what);
     }
 
+    /**
+     * libtorch's CPU threads against the cores this JVM may use. libtorch counts physical cores with its own
+     * CPU detection, which can count fewer than there are: on a 2-core AMD EPYC virtual machine (2026-12-05) it
+     * chose 1 thread, in PyTorch 1.13 and 2.10 alike. Training tasks set their threads from Spark's task cpus;
+     * everything else (benchmarks, generate, pretrain) runs with libtorch's choice.
+     */
+    static Check libtorch(String version, int threads, int cores) {
+        String what = version + ", " + threads + " CPU threads of " + cores + " cores";
+        return threads < cores
+                ? Check.warn("libtorch", what + ": outside Spark training tasks, element-wise kernels use " + threads,
+                        "if the machine's " + cores + " cores are physical (not hyper-threads), export OMP_NUM_THREADS="
+                                + cores + " (bin/meft passes it on)")
+                : Check.ok("libtorch", what);
+    }
+
     static List<Check> libtorch() {
         List<Check> out = new ArrayList<>();
         try {
             String version = TorchRuntime.libtorchVersion();
             int threads = TorchRuntime.threads();
-            out.add(Check.ok("libtorch", version + " (org.bytedeco:pytorch " + TorchRuntime.presetVersion() + "), "
-                    + threads + " CPU threads of " + Runtime.getRuntime().availableProcessors() + " cores"));
+            out.add(libtorch(version + " (org.bytedeco:pytorch " + TorchRuntime.presetVersion() + ")", threads,
+                    Runtime.getRuntime().availableProcessors()));
             out.add(blas(org.meftspark.device.BlasThreads.get(), threads));
             double gflops = TorchRuntime.cpuMatmulGflops(MATMUL_N, 1.0);
             out.add(Check.ok("matmul", String.format("%.1f GFLOP/s fp32 (%dx%d, about 1 s)", gflops, MATMUL_N,

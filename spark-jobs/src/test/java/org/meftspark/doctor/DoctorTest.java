@@ -48,6 +48,15 @@ class DoctorTest {
     }
 
     @Test
+    void libtorchWithFewerThreadsThanCoresIsAWarningWithTheFix() {
+        assertThat(Doctor.libtorch("2.10.0", 2, 2).status()).isEqualTo(Check.Status.OK);
+        Check fewer = Doctor.libtorch("2.10.0", 1, 2);
+        assertThat(fewer.status()).isEqualTo(Check.Status.WARN);
+        assertThat(fewer.detail()).contains("1 CPU threads of 2 cores");
+        assertThat(fewer.advice()).contains("OMP_NUM_THREADS=2");
+    }
+
+    @Test
     void openBlasWithFewerThreadsThanLibtorchIsAWarningWithTheFix() {
         assertThat(Doctor.blas(2, 2).status()).isEqualTo(Check.Status.OK);
         Check fewer = Doctor.blas(1, 2);
