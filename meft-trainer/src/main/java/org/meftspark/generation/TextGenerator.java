@@ -9,6 +9,7 @@ import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.meftspark.model.Decoder;
@@ -17,8 +18,9 @@ import org.meftspark.model.KvCache;
 /**
  * Autoregressive decoding with a KV cache: greedy and beam search over a batch of prompts of
  * different lengths (left padded, so every row's next token sits in the last column). Adapters
- * take part through the decoder's hooks, as in training. Token choice happens on the host over
- * float64 log-probabilities, which keeps ties and beam bookkeeping exact and simple.
+ * take part through the decoder's hooks, as in training. Greedy picks with libtorch's argmax; beam
+ * search ranks on the host in float64, which keeps ties and beam bookkeeping exact and simple, over
+ * the few continuations the device found able to rank ({@link #candidates}).
  */
 public final class TextGenerator {
     private final Decoder decoder;
@@ -72,19 +74,6 @@ public final class TextGenerator {
     private Tensor step(long[] next, KvCache cache) {
         Tensor logits = decoder.forward(longTensor(next, next.length, 1), null, cache);
         return logits.select(1, 0);
-    }
-
-    /** last-position logits [rows, V] to float64 log-probabilities on the host. */
-    private static double[][] logProbs(Tensor logits) {
-        Tensor lp = logits.to(ScalarType.Double).log_softmax(-1).contiguous().cpu();
-        int rows = (int) lp.size(0), v = (int) lp.size(1);
-        double[] flat = new double[rows * v];
-        new DoublePointer(lp.data_ptr()).capacity(flat.length).get(flat);
-        double[][] out = new double[rows][];
-        for (int r = 0; r < rows; r++) {
-            out[r] = Arrays.copyOfRange(flat, r * v, (r + 1) * v);
-        }
-        return out;
     }
 
     /**
@@ -171,13 +160,13 @@ public final class TextGenerator {
             return empty;
         }
         KvCache cache = new KvCache(decoder.config().numHiddenLayers());
-        double[][] lp = logProbs(prefill(prompts, k, cfg, cache));
         long[][] seq = new long[b * k][0];
         double[] score = new double[b * k];
         for (int r = 0; r < b * k; r++) {
             // Only the first copy of each prompt is live at the start, so the K beams differ.
             score[r] = r % k == 0 ? 0 : Double.NEGATIVE_INFINITY;
         }
+        List<List<Candidate>> cands = candidates(prefill(prompts, k, cfg, cache), score, b, k, 2 * k);
         boolean[] done = new boolean[b];
         for (int t = 1; ; t++) {
             long[] next = new long[b * k];
@@ -195,11 +184,11 @@ public final class TextGenerator {
                     }
                     continue;
                 }
-                int[][] cand = topCandidates(lp, score, p * k, k, 2 * k);
+                Candidate[] cand = topCandidates(cands.get(p), score, 2 * k);
                 int filled = 0;
-                for (int[] c : cand) {
-                    int r = c[0], tok = c[1];
-                    double s = score[r] + lp[r][tok];
+                for (Candidate c : cand) {
+                    int r = c.row(), tok = c.token();
+                    double s = score[r] + c.logProb();
                     if (s == Double.NEGATIVE_INFINITY) {
                         continue;
                     }
@@ -253,7 +242,7 @@ public final class TextGenerator {
                 break;
             }
             cache.selectRows(longTensor(srcRow, srcRow.length, 1).view(-1));
-            lp = logProbs(step(next, cache));
+            cands = candidates(step(next, cache), score, b, k, 2 * k);
         }
         List<long[]> res = new ArrayList<>();
         for (List<Hypothesis> fin : finished) {
@@ -262,9 +251,9 @@ public final class TextGenerator {
         return res;
     }
 
-    private static int countBetter(int[][] cand, int[] c) {
+    private static int countBetter(Candidate[] cand, Candidate c) {
         int n = 0;
-        for (int[] x : cand) {
+        for (Candidate x : cand) {
             if (x == c) {
                 break;
             }
@@ -284,28 +273,67 @@ public final class TextGenerator {
         return fin.stream().mapToDouble(Hypothesis::score).min().orElse(Double.NEGATIVE_INFINITY);
     }
 
-    /** The n best (row, token) pairs by score[row] + lp[row][token] over rows [first, first+k), best first. */
-    private static int[][] topCandidates(double[][] lp, double[] score, int first, int k, int n) {
-        int v = lp[first].length;
-        int[][] best = new int[Math.min(n, k * v)][];
+    /** A continuation: beam row {@code row} extended by {@code token}, whose log-probability is {@code logProb}. */
+    record Candidate(int row, int token, double logProb) {
+    }
+
+    /**
+     * Each prompt's continuations that can rank among its n best by score[row] + log p(token | row), in row then
+     * token order. The scores and each prompt's n-th best are computed on the device (float64, the same sums the
+     * host makes), and only the continuations at or above it leave, ties included, instead of [rows, V]
+     * log-probabilities: ranking them with {@link #topCandidates} gives exactly what ranking all K x V would,
+     * since whatever is left out has at least n continuations strictly better than it.
+     *
+     * @param logits [b * k, V], rows grouped by prompt
+     */
+    static List<List<Candidate>> candidates(Tensor logits, double[] score, int b, int k, int n) {
+        Tensor lp = logits.to(ScalarType.Double).log_softmax(-1); // [b*k, V]
+        int v = (int) lp.size(1);
+        Tensor scores = from_blob(new DoublePointer(score), new long[] {score.length, 1}, new TensorOptions(ScalarType.Double))
+                .clone().to(lp.device(), ScalarType.Double); // [b*k, 1]
+        Tensor flat = lp.add(scores).view(b, (long) k * v); // [b, k*V]
+        int m = (int) Math.min(n, (long) k * v);
+        Tensor nth = flat.topk(m, 1, true, true).get0().select(1, m - 1).unsqueeze(1); // [b, 1]
+        Tensor keep = flat.ge(nth).logical_and(flat.gt(new Scalar(Double.NEGATIVE_INFINITY))); // [b, k*V]
+        Tensor where = keep.nonzero().contiguous().cpu(); // [M, 2]: prompt, row * V + token, in row-major order
+        Tensor kept = lp.view(b, (long) k * v).masked_select(keep).contiguous().cpu(); // [M], the same order
+        int count = (int) where.size(0);
+        long[] at = new long[2 * count];
+        double[] logProb = new double[count];
+        if (count > 0) {
+            new LongPointer(where.data_ptr()).capacity(at.length).get(at);
+            new DoublePointer(kept.data_ptr()).capacity(count).get(logProb);
+        }
+        List<List<Candidate>> out = new ArrayList<>();
+        for (int p = 0; p < b; p++) {
+            out.add(new ArrayList<>());
+        }
+        for (int i = 0; i < count; i++) {
+            int p = (int) at[2 * i], f = (int) at[2 * i + 1];
+            out.get(p).add(new Candidate(p * k + f / v, f % v, logProb[i]));
+        }
+        return out;
+    }
+
+    /**
+     * The n best candidates by score[row] + logProb, best first; of equal scores, the earlier in the list (row,
+     * then token order), as a scan over every (row, token) would keep them.
+     */
+    static Candidate[] topCandidates(List<Candidate> cands, double[] score, int n) {
+        Candidate[] best = new Candidate[Math.min(n, cands.size())];
         double[] bestScore = new double[best.length];
         int size = 0;
-        for (int r = first; r < first + k; r++) {
-            if (score[r] == Double.NEGATIVE_INFINITY) {
-                continue;
-            }
-            for (int tok = 0; tok < v; tok++) {
-                double s = score[r] + lp[r][tok];
-                if (size < best.length || s > bestScore[size - 1]) {
-                    int i = size < best.length ? size++ : size - 1;
-                    while (i > 0 && bestScore[i - 1] < s) {
-                        best[i] = best[i - 1];
-                        bestScore[i] = bestScore[i - 1];
-                        i--;
-                    }
-                    best[i] = new int[] {r, tok};
-                    bestScore[i] = s;
+        for (Candidate c : cands) {
+            double s = score[c.row()] + c.logProb();
+            if (size < best.length || s > bestScore[size - 1]) {
+                int i = size < best.length ? size++ : size - 1;
+                while (i > 0 && bestScore[i - 1] < s) {
+                    best[i] = best[i - 1];
+                    bestScore[i] = bestScore[i - 1];
+                    i--;
                 }
+                best[i] = c;
+                bestScore[i] = s;
             }
         }
         return Arrays.copyOf(best, size);
