@@ -241,7 +241,9 @@ public final class TextGenerator {
             if (all) {
                 break;
             }
-            cache.selectRows(longTensor(srcRow, srcRow.length, 1).view(-1));
+            if (!identity(srcRow)) { // every beam continuing its own row is common; the copy is the whole cache
+                cache.selectRows(longTensor(srcRow, srcRow.length, 1).view(-1));
+            }
             cands = candidates(step(next, cache), score, b, k, 2 * k);
         }
         List<long[]> res = new ArrayList<>();
@@ -249,6 +251,15 @@ public final class TextGenerator {
             res.add(fin.stream().max((x, y) -> Double.compare(x.score(), y.score())).map(Hypothesis::tokens).orElse(new long[0]));
         }
         return res;
+    }
+
+    private static boolean identity(long[] rows) {
+        for (int r = 0; r < rows.length; r++) {
+            if (rows[r] != r) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int countBetter(Candidate[] cand, Candidate c) {
