@@ -96,7 +96,7 @@ public final class TextGenerator {
         if (cfg.maxNewTokens() == 0) {
             return trimmed(out, len);
         }
-        KvCache cache = new KvCache(decoder.config().numHiddenLayers());
+        KvCache cache = new KvCache(decoder.config().numHiddenLayers(), cfg.maxNewTokens());
         long[] best = argmax(prefill(prompts, 1, cfg, cache));
         for (int t = 0; ; t++) {
             long[] next = new long[b];
@@ -159,7 +159,8 @@ public final class TextGenerator {
             prompts.forEach(p -> empty.add(new long[0]));
             return empty;
         }
-        KvCache cache = new KvCache(decoder.config().numHiddenLayers());
+        KvCache cache = new KvCache(decoder.config().numHiddenLayers(), maxNew);
+        BeamRows rows = new BeamRows(b, k);
         long[][] seq = new long[b * k][0];
         double[] score = new double[b * k];
         for (int r = 0; r < b * k; r++) {
@@ -241,25 +242,23 @@ public final class TextGenerator {
             if (all) {
                 break;
             }
-            if (!identity(srcRow)) { // every beam continuing its own row is common; the copy is the whole cache
-                cache.selectRows(longTensor(srcRow, srcRow.length, 1).view(-1));
+            boolean[] live = new boolean[b * k];
+            for (int r = 0; r < b * k; r++) {
+                live[r] = score[r] > Double.NEGATIVE_INFINITY;
             }
-            cands = candidates(step(next, cache), score, b, k, 2 * k);
+            BeamRows.Copies copies = rows.advance(srcRow, live);
+            cache.copyRows(copies.from(), copies.to());
+            List<List<Candidate>> byRow = candidates(step(rows.byRow(next), cache), rows.byRow(score), b, k, 2 * k);
+            cands = new ArrayList<>();
+            for (List<Candidate> c : byRow) {
+                cands.add(rows.byBeam(c));
+            }
         }
         List<long[]> res = new ArrayList<>();
         for (List<Hypothesis> fin : finished) {
             res.add(fin.stream().max((x, y) -> Double.compare(x.score(), y.score())).map(Hypothesis::tokens).orElse(new long[0]));
         }
         return res;
-    }
-
-    private static boolean identity(long[] rows) {
-        for (int r = 0; r < rows.length; r++) {
-            if (rows[r] != r) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static int countBetter(Candidate[] cand, Candidate c) {

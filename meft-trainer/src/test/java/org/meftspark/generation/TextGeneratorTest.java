@@ -80,6 +80,95 @@ class TextGeneratorTest {
         }
     }
 
+    /**
+     * Beam search by full forward passes without a cache, one prompt at a time, over every (beam, token) in
+     * beam then token order (Hugging Face's BeamSearchScorer, as {@code TextGenerator.beam} documents it): the
+     * slow, obviously correct version, which knows nothing of cache rows.
+     */
+    private static long[] naiveBeam(long[] prompt, int k, int maxNew, List<Integer> eos, double lengthPenalty) {
+        List<long[]> beams = List.of(new long[0]);
+        List<Double> scores = List.of(0.0);
+        List<long[]> finished = new ArrayList<>();
+        List<Double> finishedScores = new ArrayList<>();
+        for (int t = 1; ; t++) {
+            List<long[]> cand = new ArrayList<>(); // {beam, token}
+            List<Double> candScore = new ArrayList<>();
+            for (int i = 0; i < beams.size(); i++) {
+                long[] ids = Arrays.copyOf(prompt, prompt.length + beams.get(i).length);
+                System.arraycopy(beams.get(i), 0, ids, prompt.length, beams.get(i).length);
+                Tensor x = torch.from_blob(new LongPointer(ids), new long[] {1, ids.length}, new TensorOptions(ScalarType.Long)).clone();
+                Tensor lp = DEC.forward(x).select(1, ids.length - 1).select(0, 0).log_softmax(-1);
+                for (int tok = 0; tok < CFG.vocabSize(); tok++) {
+                    double sc = scores.get(i) + lp.get(tok).item_double();
+                    int at = 0; // after every equal or better one: the first of equals stays first
+                    while (at < candScore.size() && candScore.get(at) >= sc) {
+                        at++;
+                    }
+                    cand.add(at, new long[] {i, tok});
+                    candScore.add(at, sc);
+                }
+            }
+            List<long[]> nextBeams = new ArrayList<>();
+            List<Double> nextScores = new ArrayList<>();
+            for (int c = 0; c < Math.min(2 * k, cand.size()) && nextBeams.size() < k; c++) {
+                long[] ext = Arrays.copyOf(beams.get((int) cand.get(c)[0]), t);
+                ext[t - 1] = cand.get(c)[1];
+                if (eos.contains((int) cand.get(c)[1])) {
+                    if (c < k) {
+                        finished.add(Arrays.copyOf(ext, t - 1));
+                        finishedScores.add(candScore.get(c) / Math.pow(t, lengthPenalty));
+                    }
+                } else {
+                    nextBeams.add(ext);
+                    nextScores.add(candScore.get(c));
+                }
+            }
+            trimToBest(finished, finishedScores, k);
+            if (t == maxNew) {
+                for (int i = 0; i < nextBeams.size(); i++) {
+                    finished.add(nextBeams.get(i));
+                    finishedScores.add(nextScores.get(i) / Math.pow(t, lengthPenalty));
+                    trimToBest(finished, finishedScores, k);
+                }
+                break;
+            }
+            if (nextBeams.isEmpty() || (finished.size() == k
+                    && java.util.Collections.min(finishedScores) >= nextScores.get(0) / Math.pow(t, lengthPenalty))) {
+                break;
+            }
+            beams = nextBeams;
+            scores = nextScores;
+        }
+        return finished.get(finishedScores.indexOf(java.util.Collections.max(finishedScores)));
+    }
+
+    private static void trimToBest(List<long[]> hyps, List<Double> scores, int k) {
+        if (hyps.size() > k) {
+            int worst = scores.indexOf(java.util.Collections.min(scores));
+            hyps.remove(worst);
+            scores.remove(worst);
+        }
+    }
+
+    /**
+     * Beams move between cache rows every step (a beam continues in its parent's row, a second descendant gets a
+     * copy): the batched, cached search must give exactly what the cache-free search gives, with and without EOS.
+     */
+    @Test
+    void beamSearchEqualsACacheFreeSearchOverEveryToken() {
+        TextGenerator g = new TextGenerator(DEC);
+        for (List<Integer> eos : List.of(List.<Integer>of(), List.of(4, 17))) {
+            for (int k : new int[] {2, 4}) {
+                GenerationConfig cfg = GenerationConfig.greedy(7, eos).withBeams(k);
+                List<long[]> got = g.generate(PROMPTS, cfg);
+                for (int p = 0; p < PROMPTS.size(); p++) {
+                    assertThat(got.get(p)).as("eos %s, %d beams, prompt %d", eos, k, p)
+                            .isEqualTo(naiveBeam(PROMPTS.get(p), k, 7, eos, cfg.lengthPenalty()));
+                }
+            }
+        }
+    }
+
     private static double logProb(long[] prompt, long[] gen) {
         long[] ids = Arrays.copyOf(prompt, prompt.length + gen.length);
         System.arraycopy(gen, 0, ids, prompt.length, gen.length);
