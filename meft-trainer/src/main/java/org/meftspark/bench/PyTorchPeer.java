@@ -91,6 +91,8 @@ public final class PyTorchPeer {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("OMP_NUM_THREADS", "" + threads);
         pb.environment().put("OPENBLAS_NUM_THREADS", "" + threads);
+        // The peer runs as users run PyTorch: without the malloc settings conf/runtime.env gives this project's JVMs.
+        pb.environment().remove("GLIBC_TUNABLES");
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
