@@ -242,6 +242,7 @@ public final class TextGenerator {
             if (all) {
                 break;
             }
+            // Each live beam's cache row must hold its parent's prefix: its parent's own row, or a copy of it.
             boolean[] live = new boolean[b * k];
             for (int r = 0; r < b * k; r++) {
                 live[r] = score[r] > Double.NEGATIVE_INFINITY;
