@@ -92,7 +92,7 @@ public final class TrainingSoakChild {
     /** The train-split rows of the quickstart inputs, from freshly written sample datasets. */
     static List<TokenizedExample> quickstartTrainRows(RunConfig c, Path data, Path root) throws IOException {
         SampleDatasets.Files4 files = SampleDatasets.write(data, 20240604L, 40); // the quickstart's seed and town count
-        SequenceBuilder builder = new SequenceBuilder(Tokenizers.open(c.model().tokenizer()),
+        SequenceBuilder builder = new SequenceBuilder(Tokenizers.open(org.meftspark.model.ModelTokenizer.spec(c.model())),
                 PromptTemplates.load(root.resolve(c.data().templates())), c.data().maxLength(), c.data().truncationSide());
         List<TokenizedExample> rows = new ArrayList<>();
         for (DataSection.Input in : c.data().inputs()) {
