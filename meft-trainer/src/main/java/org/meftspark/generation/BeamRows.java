@@ -53,19 +53,23 @@ final class BeamRows {
     }
 
     /**
-     * Candidates found per cache row, relabelled by beam and put in beam then token order (what a scan
-     * over the beams in rank order would list, which the first-of-equals ranking relies on).
+     * Each prompt's candidates found per cache row, relabelled by beam and put in beam then token order (what a
+     * scan over the beams in rank order would list, which the first-of-equals ranking relies on).
      */
-    List<Candidate> byBeam(List<Candidate> byRow) {
+    List<List<Candidate>> byBeam(List<List<Candidate>> byRow) {
         int[] beamOf = new int[rowOf.length];
         for (int r = 0; r < rowOf.length; r++) {
             beamOf[rowOf[r]] = r;
         }
-        List<Candidate> out = new ArrayList<>(byRow.size());
-        for (Candidate c : byRow) {
-            out.add(new Candidate(beamOf[c.row()], c.token(), c.logProb()));
+        List<List<Candidate>> out = new ArrayList<>(byRow.size());
+        for (List<Candidate> prompt : byRow) {
+            List<Candidate> relabelled = new ArrayList<>(prompt.size());
+            for (Candidate c : prompt) {
+                relabelled.add(new Candidate(beamOf[c.row()], c.token(), c.logProb()));
+            }
+            relabelled.sort(Comparator.comparingInt(Candidate::row)); // stable: tokens stay in order within a beam
+            out.add(relabelled);
         }
-        out.sort(Comparator.comparingInt(Candidate::row)); // stable: tokens stay in order within a beam
         return out;
     }
 

@@ -249,11 +249,7 @@ public final class TextGenerator {
             }
             BeamRows.Copies copies = rows.advance(srcRow, live);
             cache.copyRows(copies.from(), copies.to());
-            List<List<Candidate>> byRow = candidates(step(rows.byRow(next), cache), rows.byRow(score), b, k, 2 * k);
-            cands = new ArrayList<>();
-            for (List<Candidate> c : byRow) {
-                cands.add(rows.byBeam(c));
-            }
+            cands = rows.byBeam(candidates(step(rows.byRow(next), cache), rows.byRow(score), b, k, 2 * k));
         }
         List<long[]> res = new ArrayList<>();
         for (List<Hypothesis> fin : finished) {

@@ -93,7 +93,7 @@ class BeamRowsTest {
         assertThat(rows.byRow(new double[] {0.5, 1.5, 2.5})).containsExactly(2.5, 0.5, 1.5);
         List<TextGenerator.Candidate> byRow = List.of(new TextGenerator.Candidate(0, 7, -1), new TextGenerator.Candidate(1, 3, -2),
                 new TextGenerator.Candidate(1, 9, -3), new TextGenerator.Candidate(2, 1, -4));
-        assertThat(rows.byBeam(byRow)).containsExactly(new TextGenerator.Candidate(0, 3, -2), new TextGenerator.Candidate(0, 9, -3),
+        assertThat(rows.byBeam(List.of(byRow)).get(0)).containsExactly(new TextGenerator.Candidate(0, 3, -2), new TextGenerator.Candidate(0, 9, -3),
                 new TextGenerator.Candidate(1, 1, -4), new TextGenerator.Candidate(2, 7, -1));
     }
 }
