@@ -20,7 +20,7 @@ import org.meftspark.model.KvCache;
  * different lengths (left padded, so every row's next token sits in the last column). Adapters
  * take part through the decoder's hooks, as in training. Greedy picks with libtorch's argmax; beam
  * search ranks on the host in float64, which keeps ties and beam bookkeeping exact and simple, over
- * the few continuations the device found able to rank ({@link #candidates}).
+ * the few continuations the device found able to rank ({@link #candidates}: each row's best few).
  */
 public final class TextGenerator {
     private final Decoder decoder;
@@ -48,26 +48,31 @@ public final class TextGenerator {
                 .clone().to(decoder.weights().embed.device(), ScalarType.Long);
     }
 
-    /** Left-pads prompts (each repeated {@code copies} times) and runs the prompt pass. Returns the last logits [rows, V]. */
+    /**
+     * Left-pads prompts and runs the prompt pass once per prompt; the cache and the returned last logits [rows, V]
+     * then hold each prompt {@code copies} times in a row (beam search's K beams). Running every copy through the
+     * layers cost K times the prompt's work: a quarter of beam 4's time on the benchmark model (docs/benchmarks.md).
+     */
     private Tensor prefill(List<long[]> prompts, int copies, GenerationConfig cfg, KvCache cache) {
         int maxLen = prompts.stream().mapToInt(p -> p.length).max().orElse(0);
-        int rows = prompts.size() * copies;
+        int rows = prompts.size();
         long[] ids = new long[rows * maxLen];
         long[] valid = new long[rows * maxLen];
-        for (int p = 0; p < prompts.size(); p++) {
-            long[] pr = prompts.get(p);
-            for (int c = 0; c < copies; c++) {
-                int r = p * copies + c, pad = maxLen - pr.length;
-                Arrays.fill(ids, r * maxLen, r * maxLen + pad, cfg.padTokenId());
-                System.arraycopy(pr, 0, ids, r * maxLen + pad, pr.length);
-                Arrays.fill(valid, r * maxLen + pad, (r + 1) * maxLen, 1);
-            }
+        for (int r = 0; r < rows; r++) {
+            long[] pr = prompts.get(r);
+            int pad = maxLen - pr.length;
+            Arrays.fill(ids, r * maxLen, r * maxLen + pad, cfg.padTokenId());
+            System.arraycopy(pr, 0, ids, r * maxLen + pad, pr.length);
+            Arrays.fill(valid, r * maxLen + pad, (r + 1) * maxLen, 1);
         }
         Tensor hidden = decoder.hidden(longTensor(ids, rows, maxLen), longTensor(valid, rows, maxLen).to(ScalarType.Bool),
                 cache); // [rows, maxLen, d]
+        cache.repeatRows(copies);
         // Only the last position's logits are used: the LM head over every prompt position cost as much as the
         // prompt's layers (32,000 x 512 per token on the benchmark model), work PyTorch's peer never does.
-        return decoder.logits(hidden.select(1, maxLen - 1));
+        Tensor last = decoder.logits(hidden.select(1, maxLen - 1)); // [rows, V]
+        return copies == 1 ? last : last.repeat_interleave(copies, new org.bytedeco.pytorch.LongOptional(0),
+                new org.bytedeco.pytorch.LongOptional()); // [rows * copies, V]
     }
 
     /** One decoding step of every row; returns its logits [rows, V]. */
@@ -286,31 +291,69 @@ public final class TextGenerator {
 
     /**
      * Each prompt's continuations that can rank among its n best by score[row] + log p(token | row), in row then
-     * token order. The scores and each prompt's n-th best are computed on the device (float64, the same sums the
-     * host makes), and only the continuations at or above it leave, ties included, instead of [rows, V]
-     * log-probabilities: ranking them with {@link #topCandidates} gives exactly what ranking all K x V would,
-     * since whatever is left out has at least n continuations strictly better than it.
+     * token order, rows whose score is -inf left out. Log-probabilities are float32, as Hugging Face's (the naive
+     * reference in the tests computes them so too); the host sums and ranks them in float64. Only a few leave the
+     * device: within a row the order is the log-probabilities', so a continuation outside its row's n best has n
+     * strictly better ones beside it and cannot rank; each row's n best are therefore enough, found by one top-k
+     * over the row. That set is ambiguous only when the row's n-th and (n+1)-th values are equal; then every
+     * continuation at or above each prompt's n-th best score is taken instead, ties included
+     * ({@link #atOrAboveNth}). Ranking the result with {@link #topCandidates} gives exactly what ranking all
+     * K x V would. The float64 log-softmax and comparisons over every [rows, V] entry this replaces cost more than
+     * the step's forward pass (docs/benchmarks.md).
      *
      * @param logits [b * k, V], rows grouped by prompt
      */
     static List<List<Candidate>> candidates(Tensor logits, double[] score, int b, int k, int n) {
-        Tensor lp = logits.to(ScalarType.Double).log_softmax(-1); // [b*k, V]
+        Tensor lp = logits.log_softmax(-1); // [b*k, V] float32
+        int rows = b * k, v = (int) lp.size(1);
+        int m = Math.min(n + 1, v); // one more than needed, to see a tie at the n-th place
+        var top = lp.topk(m, 1, true, true);
+        long[] token = longs(top.get1(), rows * m); // [rows, m], each row best first
+        double[] value = doubles(top.get0(), rows * m);
+        int take = Math.min(n, v);
+        for (int r = 0; r < rows; r++) {
+            if (m > n && score[r] != Double.NEGATIVE_INFINITY && value[r * m + n - 1] == value[r * m + n]) {
+                return atOrAboveNth(lp, score, b, k, n);
+            }
+        }
+        List<List<Candidate>> out = new ArrayList<>();
+        for (int p = 0; p < b; p++) {
+            List<Candidate> mine = new ArrayList<>();
+            for (int r = p * k; r < p * k + k; r++) {
+                if (score[r] == Double.NEGATIVE_INFINITY) {
+                    continue;
+                }
+                Candidate[] row = new Candidate[take];
+                for (int j = 0; j < take; j++) {
+                    row[j] = new Candidate(r, (int) token[r * m + j], value[r * m + j]);
+                }
+                Arrays.sort(row, (x, y) -> Integer.compare(x.token(), y.token()));
+                mine.addAll(Arrays.asList(row));
+            }
+            out.add(mine);
+        }
+        return out;
+    }
+
+    /**
+     * The exact fallback of {@link #candidates} for ties at a row's n-th place: every continuation whose score is at
+     * or above its prompt's n-th best, computed on the device over all [rows, V] entries.
+     *
+     * @param lp [b * k, V] float32 log-probabilities
+     */
+    static List<List<Candidate>> atOrAboveNth(Tensor lp, double[] score, int b, int k, int n) {
+        Tensor lp64 = lp.to(ScalarType.Double); // [b*k, V]: the host's float64 sums, made on the device
         int v = (int) lp.size(1);
         Tensor scores = from_blob(new DoublePointer(score), new long[] {score.length, 1}, new TensorOptions(ScalarType.Double))
                 .clone().to(lp.device(), ScalarType.Double); // [b*k, 1]
-        Tensor flat = lp.add(scores).view(b, (long) k * v); // [b, k*V]
+        Tensor flat = lp64.add(scores).view(b, (long) k * v); // [b, k*V]
         int m = (int) Math.min(n, (long) k * v);
         Tensor nth = flat.topk(m, 1, true, true).get0().select(1, m - 1).unsqueeze(1); // [b, 1]
         Tensor keep = flat.ge(nth).logical_and(flat.gt(new Scalar(Double.NEGATIVE_INFINITY))); // [b, k*V]
-        Tensor where = keep.nonzero().contiguous().cpu(); // [M, 2]: prompt, row * V + token, in row-major order
-        Tensor kept = lp.view(b, (long) k * v).masked_select(keep).contiguous().cpu(); // [M], the same order
+        Tensor where = keep.nonzero(); // [M, 2]: prompt, row * V + token, in row-major order
         int count = (int) where.size(0);
-        long[] at = new long[2 * count];
-        double[] logProb = new double[count];
-        if (count > 0) {
-            new LongPointer(where.data_ptr()).capacity(at.length).get(at);
-            new DoublePointer(kept.data_ptr()).capacity(count).get(logProb);
-        }
+        long[] at = longs(where, 2 * count);
+        double[] logProb = doubles(lp64.view(b, (long) k * v).masked_select(keep), count); // [M], the same order
         List<List<Candidate>> out = new ArrayList<>();
         for (int p = 0; p < b; p++) {
             out.add(new ArrayList<>());
@@ -318,6 +361,26 @@ public final class TextGenerator {
         for (int i = 0; i < count; i++) {
             int p = (int) at[2 * i], f = (int) at[2 * i + 1];
             out.get(p).add(new Candidate(p * k + f / v, f % v, logProb[i]));
+        }
+        return out;
+    }
+
+    /** The first {@code count} entries of {@code t} (any shape, row-major) as int64, on the host. */
+    private static long[] longs(Tensor t, int count) {
+        long[] out = new long[count];
+        if (count > 0) {
+            Tensor c = t.to(ScalarType.Long).contiguous().cpu();
+            new LongPointer(c.data_ptr()).capacity(count).get(out);
+        }
+        return out;
+    }
+
+    /** The first {@code count} entries of {@code t} (any shape, row-major) as float64, on the host. */
+    private static double[] doubles(Tensor t, int count) {
+        double[] out = new double[count];
+        if (count > 0) {
+            Tensor c = t.to(ScalarType.Double).contiguous().cpu();
+            new DoublePointer(c.data_ptr()).capacity(count).get(out);
         }
         return out;
     }

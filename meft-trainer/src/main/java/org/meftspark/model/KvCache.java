@@ -2,6 +2,7 @@ package org.meftspark.model;
 
 import static org.bytedeco.pytorch.global.torch.*;
 
+import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -116,6 +117,41 @@ public final class KvCache {
                 copyRow(nextPosition, from[i], to[i]);
             }
         }
+    }
+
+    /**
+     * Repeats every row {@code times} times in place of the row (row b becomes rows b*times .. b*times+times-1),
+     * spare slots kept: beam search runs each prompt's pass once and gives every beam of it a copy, where running
+     * the prompt once per beam cost K times the prompt's work.
+     */
+    public void repeatRows(int times) {
+        if (times < 1) {
+            throw new IllegalArgumentException("times must be >= 1, got " + times);
+        }
+        if (times == 1 || keyValid == null) {
+            return;
+        }
+        long held = length();
+        for (int l = 0; l < keys.length; l++) {
+            if (keys[l] != null) {
+                keys[l] = repeated(keys[l], times, held);
+                values[l] = repeated(values[l], times, held);
+            }
+        }
+        keyValid = repeated(keyValid, times);
+        nextPosition = repeated(nextPosition, times);
+    }
+
+    /** {@code t} with each row repeated {@code times} times, copies side by side (0,0,..,1,1,..). */
+    private static Tensor repeated(Tensor t, int times) {
+        return t.repeat_interleave(times, new LongOptional(0), new LongOptional());
+    }
+
+    /** A buffer [B*times, KV, capacity, hd] holding each row's first {@code held} slots {@code times} times. */
+    private static Tensor repeated(Tensor buf, int times, long held) {
+        Tensor out = buf.new_empty(buf.size(0) * times, buf.size(1), buf.size(2), buf.size(3));
+        out.narrow(2, 0, held).copy_(repeated(buf.narrow(2, 0, held), times));
+        return out;
     }
 
     private static void copyRow(Tensor t, long from, long to) {

@@ -206,38 +206,50 @@ class TextGeneratorTest {
     }
 
     /**
-     * Beam search's ranking from the device's candidates equals a scan over every (row, token) in float64 on the
-     * host (the ranking as it was): exact ties in the logits, a dead row, a prompt with every row dead.
+     * Beam search's ranking from the device's candidates equals a scan over every (row, token) on the host (float32
+     * log-probabilities summed in float64): logits with exact ties everywhere, also at rows' n-th places (the exact
+     * fallback), logits without ties (each row's best n only), ties inside rows' n best (which the host must order
+     * by token); a dead row; a prompt with every row dead.
      */
     @Test
     void beamCandidatesRankExactlyAsAScanOverEveryToken() {
         int b = 3, k = 4, v = 50, n = 2 * k;
         torch.manual_seed(7);
-        // logits from three values only: many exact ties, also at each prompt's n-th place
-        Tensor logits = torch.randint(3, new long[] {b * k, v}, new TensorOptions(ScalarType.Float)).to(ScalarType.Float);
+        // logits from three values only: many exact ties, also at each row's n-th place
+        Tensor tied = torch.randint(3, new long[] {b * k, v}, new TensorOptions(ScalarType.Float)).to(ScalarType.Float);
+        Tensor distinct = torch.randn(new long[] {b * k, v}, new TensorOptions(ScalarType.Float));
+        // distinct but for an exact tie at every row's top (tokens 9 and 4): inside the n best, not at the n-th place
+        Tensor tiedAtTop = distinct.clone();
+        tiedAtTop.narrow(1, 9, 1).fill_(new org.bytedeco.pytorch.Scalar(9.0));
+        tiedAtTop.narrow(1, 4, 1).fill_(new org.bytedeco.pytorch.Scalar(9.0));
         java.util.Random rnd = new java.util.Random(3);
         double[] score = new double[b * k];
         for (int r = 0; r < b * k; r++) {
             score[r] = r / k == 2 || r == 1 ? Double.NEGATIVE_INFINITY : -rnd.nextInt(3) * 0.5;
         }
-        Tensor lp = logits.to(ScalarType.Double).log_softmax(-1).contiguous();
-        double[] flat = new double[b * k * v];
-        new org.bytedeco.javacpp.DoublePointer(lp.data_ptr()).capacity(flat.length).get(flat);
+        for (Tensor logits : List.of(tied, distinct, tiedAtTop)) {
+            Tensor lp = logits.log_softmax(-1).to(ScalarType.Double).contiguous();
+            double[] flat = new double[b * k * v];
+            new org.bytedeco.javacpp.DoublePointer(lp.data_ptr()).capacity(flat.length).get(flat);
 
-        List<List<TextGenerator.Candidate>> cands = TextGenerator.candidates(logits, score, b, k, n);
-        for (int p = 0; p < b; p++) {
-            List<TextGenerator.Candidate> every = new ArrayList<>();
-            for (int r = p * k; r < p * k + k; r++) {
-                for (int tok = 0; tok < v; tok++) {
-                    if (score[r] != Double.NEGATIVE_INFINITY) { // the scan skipped dead rows
-                        every.add(new TextGenerator.Candidate(r, tok, flat[r * v + tok]));
+            List<List<TextGenerator.Candidate>> cands = TextGenerator.candidates(logits, score, b, k, n);
+            for (int p = 0; p < b; p++) {
+                List<TextGenerator.Candidate> every = new ArrayList<>();
+                for (int r = p * k; r < p * k + k; r++) {
+                    for (int tok = 0; tok < v; tok++) {
+                        if (score[r] != Double.NEGATIVE_INFINITY) { // the scan skipped dead rows
+                            every.add(new TextGenerator.Candidate(r, tok, flat[r * v + tok]));
+                        }
                     }
                 }
+                assertThat(cands.get(p).size()).as("prompt %d keeps few", p).isLessThan(Math.max(1, every.size()));
+                if (logits != tied) {
+                    assertThat(cands.get(p).size()).as("prompt %d: each live row's best n", p).isLessThanOrEqualTo(k * n);
+                }
+                assertThat(TextGenerator.topCandidates(cands.get(p), score, n)).as("prompt %d", p)
+                        .containsExactly(TextGenerator.topCandidates(every, score, n));
             }
-            assertThat(cands.get(p).size()).as("prompt %d keeps few", p).isLessThan(Math.max(1, every.size()));
-            assertThat(TextGenerator.topCandidates(cands.get(p), score, n)).as("prompt %d", p)
-                    .containsExactly(TextGenerator.topCandidates(every, score, n));
+            assertThat(cands.get(2)).as("every row dead").isEmpty();
         }
-        assertThat(cands.get(2)).as("every row dead").isEmpty();
     }
 }

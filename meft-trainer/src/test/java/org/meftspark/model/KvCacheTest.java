@@ -53,4 +53,27 @@ class KvCacheTest {
         assertThat(cache.keyValid().get(0).get(0).item_bool()).isFalse();
         assertThat(cache.nextPosition().get(0).item_long()).isEqualTo(2);
     }
+
+    /** Each row becomes `times` rows side by side; spare room stays, so the next append writes in place after them. */
+    @Test
+    void repeatRowsRepeatsEveryRowInPlaceOfItKeepingSpareRoom() {
+        KvCache cache = new KvCache(1, 4);
+        Tensor k = slots(2, 3, 1), v = slots(2, 3, 2);
+        cache.append(0, k, v);
+        Tensor valid = ones(new long[] {2, 3}, new TensorOptions(ScalarType.Bool));
+        valid.get(1).get(0).fill_(new org.bytedeco.pytorch.Scalar(0));
+        cache.commit(valid, arange(new org.bytedeco.pytorch.Scalar(2)));
+        long before = cache.bytes();
+        cache.repeatRows(3);
+        assertThat(cache.bytes()).as("capacity kept").isEqualTo(3 * before);
+        Tensor nk = slots(6, 1, 3), nv = slots(6, 1, 4);
+        Tensor[] got = cache.append(0, nk, nv);
+        for (int r = 0; r < 6; r++) {
+            assertThat(equal(got[0].select(0, r).narrow(1, 0, 3), k.select(0, r / 3))).as("row %d keys", r).isTrue();
+            assertThat(equal(got[1].select(0, r).narrow(1, 0, 3), v.select(0, r / 3))).as("row %d values", r).isTrue();
+            assertThat(cache.keyValid().get(r).get(0).item_bool()).isEqualTo(r / 3 == 0);
+            assertThat(cache.nextPosition().get(r).item_long()).isEqualTo(r / 3);
+        }
+        assertThat(equal(got[0].narrow(2, 3, 1), nk)).as("the new slot, after the repeated ones").isTrue();
+    }
 }
