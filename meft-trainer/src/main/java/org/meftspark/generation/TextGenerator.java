@@ -341,7 +341,7 @@ public final class TextGenerator {
      *
      * @param lp [b * k, V] float32 log-probabilities
      */
-    static List<List<Candidate>> atOrAboveNth(Tensor lp, double[] score, int b, int k, int n) {
+    private static List<List<Candidate>> atOrAboveNth(Tensor lp, double[] score, int b, int k, int n) {
         Tensor lp64 = lp.to(ScalarType.Double); // [b*k, V]: the host's float64 sums, made on the device
         int v = (int) lp.size(1);
         Tensor scores = from_blob(new DoublePointer(score), new long[] {score.length, 1}, new TensorOptions(ScalarType.Double))
