@@ -87,10 +87,7 @@ public final class TextGenerator {
      * first of equal maxima, as before: log_softmax keeps the logits' order, and argmax returns the first maximum.
      */
     private static long[] argmax(Tensor logits) {
-        Tensor ids = logits.argmax(new org.bytedeco.pytorch.LongOptional(1), false).contiguous().cpu(); // [rows]
-        long[] out = new long[(int) ids.size(0)];
-        new LongPointer(ids.data_ptr()).capacity(out.length).get(out);
-        return out;
+        return longs(logits.argmax(new org.bytedeco.pytorch.LongOptional(1), false), (int) logits.size(0)); // [rows]
     }
 
     private List<long[]> greedy(List<long[]> prompts, GenerationConfig cfg) {
